@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (what CI runs) and prints one line: "N passed, N failed, N skipped".
+# Exits non-zero when a test failed or the build broke.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$PWD/.test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet test BuildConvert.sln -c Release --logger "trx" --results-directory "$results" "$@"
+rc=$?
+
+passed=0 failed=0 skipped=0 files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); ab=$(get aborted)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${ab:-0}))
+  skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0} - ${t:-0} - ${ab:-0}))
+done
+
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The build or a test host broke without a failed test on record: count it as a failure.
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$files" -gt 0 ]

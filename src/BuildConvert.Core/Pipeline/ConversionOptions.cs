@@ -1,0 +1,102 @@
+using System.Globalization;
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Golden;
+
+namespace BuildConvert.Core.Pipeline;
+
+/// <summary>
+/// The options every format shares. The CLI spells them <c>--format --opset --inputs --outputs --input-shapes --golden
+/// --rtol --atol</c>; MSBuild item metadata spells them <c>Format Opset Inputs Outputs InputShapes Golden Rtol Atol</c>.
+/// A new converter reads what it needs from here instead of adding new spellings.
+/// </summary>
+public sealed record ConversionOptions
+{
+    /// <summary>Source format name (e.g. <c>onnx</c>); null to detect from the file.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Target ONNX opset for conversions; null for the converter's default.</summary>
+    public int? Opset { get; init; }
+
+    /// <summary>Graph input names to use (a subset or an order); empty for the model's own.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = Array.Empty<string>();
+
+    /// <summary>Graph output names to use; empty for the model's own.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = Array.Empty<string>();
+
+    /// <summary>Input shape overrides; see <see cref="InputShapeSpec.ParseList"/>.</summary>
+    public IReadOnlyList<InputShapeSpec> InputShapes { get; init; } = Array.Empty<InputShapeSpec>();
+
+    /// <summary>Golden data folder (ONNX test layout or inputs.npz/outputs.npz); null for none.</summary>
+    public string? Golden { get; init; }
+
+    /// <summary>Tolerances for golden comparison (global and per output).</summary>
+    public ToleranceSet Tolerances { get; init; } = ToleranceSet.Default;
+}
+
+/// <summary>
+/// One entry of <c>--input-shapes</c>: a graph input named or given by 0-based position, and its dimensions,
+/// where null marks a dynamic dimension (written <c>N</c>, <c>-1</c>, or any other symbol).
+/// </summary>
+public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<long?> Dimensions)
+{
+    /// <summary>
+    /// Parses <c>"a:N,3,224,224;b:1,10"</c> or <c>"0:1,3"</c>. Entries are separated by <c>;</c>; each is a name or a
+    /// 0-based position, a colon, then comma-separated dimensions. An empty dimension list means a scalar.
+    /// </summary>
+    /// <exception cref="BuildConvertException">BCONV0003 when the text is malformed.</exception>
+    public static IReadOnlyList<InputShapeSpec> ParseList(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return Array.Empty<InputShapeSpec>();
+        }
+
+        var result = new List<InputShapeSpec>();
+        foreach (var rawEntry in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = rawEntry.LastIndexOf(':');
+            if (colon <= 0)
+            {
+                throw Invalid(text, $"entry '{rawEntry}' needs the form name:d1,d2,...");
+            }
+
+            var key = rawEntry[..colon].Trim();
+            var dimsText = rawEntry[(colon + 1)..].Trim();
+            var dims = new List<long?>();
+            if (dimsText.Length > 0)
+            {
+                foreach (var d in dimsText.Split(',', StringSplitOptions.TrimEntries))
+                {
+                    if (long.TryParse(d, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+                    {
+                        if (v < -1)
+                        {
+                            throw Invalid(text, $"dimension '{d}' of '{key}' is negative");
+                        }
+
+                        dims.Add(v == -1 ? null : v);
+                    }
+                    else if (d == "?" || (d.Length > 0 && char.IsLetter(d[0]) && d.All(c => char.IsLetterOrDigit(c) || c == '_')))
+                    {
+                        dims.Add(null);
+                    }
+                    else
+                    {
+                        throw Invalid(text, $"dimension '{d}' of '{key}' is not a number or a symbol such as N");
+                    }
+                }
+            }
+
+            var isPosition = int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var position);
+            result.Add(new InputShapeSpec(isPosition ? null : key, isPosition ? position : null, dims));
+        }
+
+        return result;
+    }
+
+    public override string ToString() =>
+        $"{Name ?? Position?.ToString(CultureInfo.InvariantCulture)}:{string.Join(",", Dimensions.Select(d => d?.ToString(CultureInfo.InvariantCulture) ?? "N"))}";
+
+    private static BuildConvertException Invalid(string text, string why) =>
+        BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"--input-shapes / InputShapes '{text}': {why}");
+}

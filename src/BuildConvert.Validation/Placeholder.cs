@@ -1,0 +1,2 @@
+namespace BuildConvert.Validation;
+internal static class Placeholder { }
