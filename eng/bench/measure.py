@@ -27,7 +27,7 @@ def parse(argv):
     parser.add_argument("--ignore-failure", action="store_true")
     parser.add_argument("-n", "--command-name", action="append", default=[])
     parser.add_argument("commands", nargs="+")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if args.command_name and len(args.command_name) != len(args.commands):
         parser.error("give one --command-name per command")
     if args.runs < 1:

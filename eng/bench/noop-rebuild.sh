@@ -46,11 +46,23 @@ corpus=$root/../shared/corpora/onnx-backend/node
 [ -d "$corpus" ] || corpus=/work/shared/corpora/onnx-backend/node
 [ -d "$corpus" ] || refuse "the onnx-backend corpus was not found (expected ../shared/corpora/onnx-backend beside the repository)."
 
+integration_project=$root/src/BuildConvert.MSBuild/BuildConvert.MSBuild.csproj
 integration_props=$root/src/BuildConvert.MSBuild/build/BuildConvert.MSBuild.props
 integration_targets=$root/src/BuildConvert.MSBuild/build/BuildConvert.MSBuild.targets
-if [ ! -f "$integration_props" ] || [ ! -f "$integration_targets" ]; then
-  refuse "BuildConvert's MSBuild integration (src/BuildConvert.MSBuild/build/*.props, *.targets) is not on commit \`$(git rev-parse --short HEAD)\`, so there is nothing to measure yet."
+if [ ! -f "$integration_project" ] || [ ! -f "$integration_props" ] || [ ! -f "$integration_targets" ]; then
+  refuse "BuildConvert's MSBuild integration (src/BuildConvert.MSBuild with build/*.props, *.targets) is not on commit \`$(git rev-parse --short HEAD)\`, so there is nothing to measure yet."
 fi
+tool_project=$root/src/BuildConvert.Tool/BuildConvert.Tool.csproj
+
+# The generated projects use the in-repository integration the way the samples do: the task assembly and the tool
+# are this checkout's Release build outputs.
+echo "building the tool and the MSBuild task (Release) ..."
+dotnet build "$tool_project" -c Release -nologo -v q -clp:ErrorsOnly
+dotnet build "$integration_project" -c Release -nologo -v q -clp:ErrorsOnly
+tool_dll=$(dotnet msbuild "$tool_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
+task_dll=$(dotnet msbuild "$integration_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
+[ -f "$tool_dll" ] || refuse "the tool assembly was not found after the build: $tool_dll"
+[ -f "$task_dll" ] || refuse "the MSBuild task assembly was not found after the build: $task_dll"
 
 models=(test_relu test_add test_matmul_2d test_conv_with_strides_padding test_sigmoid test_softmax_axis_1 test_tanh test_abs test_exp test_sqrt)
 
@@ -69,7 +81,13 @@ write_project() {
   mkdir -p "$dir"
   {
     echo '<Project Sdk="Microsoft.NET.Sdk">'
-    [ "$import" = 1 ] && echo "  <Import Project=\"$integration_props\" />"
+    if [ "$import" = 1 ]; then
+      echo '  <PropertyGroup>'
+      echo "    <BuildConvertTaskAssembly>$task_dll</BuildConvertTaskAssembly>"
+      echo "    <BuildConvertToolPath>$tool_dll</BuildConvertToolPath>"
+      echo '  </PropertyGroup>'
+      echo "  <Import Project=\"$integration_props\" />"
+    fi
     echo '  <PropertyGroup>'
     echo '    <TargetFramework>net10.0</TargetFramework>'
     echo '    <Nullable>enable</Nullable>'
@@ -106,9 +124,10 @@ for name in plain no-models 10-models; do
 done
 
 # The converted models in the output folder: their timestamps must not move during the no-op builds.
-mapfile -t produced < <(find "$work/10-models/bin" -name '*.onnx' -type f | sort)
-[ "${#produced[@]}" -ge 10 ] || refuse "the first build of \`10-models\` produced ${#produced[@]} .onnx files in bin/, expected 10."
-stamp_before=$(stat -c '%n %Y.%y' "${produced[@]}")
+mapfile -t produced < <(find "$work/10-models/bin" "$work/10-models/obj" -name '*.onnx' -type f | sort)
+copied=$(find "$work/10-models/bin" -name '*.onnx' -type f | wc -l)
+[ "$copied" -eq 10 ] || refuse "the first build of \`10-models\` left $copied .onnx files in bin/, expected 10."
+stamp_before=$(stat -c '%n %y' "${produced[@]}")
 
 cmds=()
 for name in plain no-models 10-models; do
@@ -124,17 +143,17 @@ else
   "$py" "$bench/measure.py" --warmup "$warmup" --runs "$runs" --export-json "$out" "${args[@]}"
 fi
 
-stamp_after=$(stat -c '%n %Y.%y' "${produced[@]}")
+stamp_after=$(stat -c '%n %y' "${produced[@]}")
 if [ "$stamp_before" != "$stamp_after" ]; then
   rm -f "$out"
-  refuse "a no-op build rewrote a converted model in \`10-models/bin\` (the tool ran again), so the no-op cost cannot be measured."
+  refuse "a no-op build rewrote a converted model of \`10-models\` (the tool ran again), so the no-op cost cannot be measured."
 fi
 
 cat >"$notes" <<EOF
 Three generated class libraries (net10.0) under \`eng/bench/.work/noop\`: \`plain\` (no BuildConvert), \`no-models\`
 (BuildConvert's in-repo props/targets imported, no items) and \`10-models\` (the same plus 10 \`<OnnxModel>\` items with
 golden data: ${models[*]} from the onnx-backend node corpus). Each is built once, then \`dotnet build -nologo -v q\` is
-timed with nothing changed. The ${#produced[@]} converted models in \`10-models/bin\` kept their timestamps through every
-timed build (the tool did not run).
+timed with nothing changed. The ${#produced[@]} converted model files of \`10-models\` (obj/ and their copies in bin/) kept
+their timestamps through every timed build: the tool did not run.
 EOF
 echo "no-op rebuild results: $out"
