@@ -17,6 +17,8 @@ public sealed class OperatorSchemaRegistry
 
     private const string DefaultDomainAlias = "ai.onnx";
 
+    private const string Format = "buildconvert-onnx-operator-schemas/1";
+
     private static readonly Lazy<OperatorSchemaRegistry> DefaultInstance =
         new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -27,12 +29,15 @@ public sealed class OperatorSchemaRegistry
         IReadOnlyList<OperatorSchema> all,
         Dictionary<(string Domain, string Name), OperatorSchema[]> versions,
         Dictionary<string, int> maxOpset,
-        string sourceDescription)
+        string onnxVersion,
+        string onnxCommit)
     {
         All = all;
         this.versions = versions;
         this.maxOpset = maxOpset;
-        SourceDescription = sourceDescription;
+        OnnxVersion = onnxVersion;
+        OnnxCommit = onnxCommit;
+        SourceDescription = $"ONNX {onnxVersion} operator changelogs (onnx/onnx commit {onnxCommit})";
     }
 
     /// <summary>
@@ -43,6 +48,12 @@ public sealed class OperatorSchemaRegistry
 
     /// <summary>Every operator version, ordered by domain, name and since-version.</summary>
     public IReadOnlyList<OperatorSchema> All { get; }
+
+    /// <summary>The ONNX release whose operator changelogs the table was generated from (e.g. <c>1.23.0</c>).</summary>
+    public string OnnxVersion { get; }
+
+    /// <summary>The onnx/onnx git commit the changelogs were read at.</summary>
+    public string OnnxCommit { get; }
 
     /// <summary>Where the table came from, e.g. <c>ONNX 1.23.0 (onnx/onnx commit f754691…) operator changelogs</c>.</summary>
     public string SourceDescription { get; }
@@ -131,6 +142,17 @@ public sealed class OperatorSchemaRegistry
 
     private static OperatorSchemaRegistry FromDocument(JsonElement root)
     {
+        var format = root.GetProperty("format").GetString();
+        if (!string.Equals(format, Format, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"operator schema table: format '{format}' is not '{Format}'");
+        }
+
+        if (root.GetProperty("unbounded_count").GetInt32() != OperatorSchema.Unbounded)
+        {
+            throw new InvalidDataException($"operator schema table: unbounded_count must be {OperatorSchema.Unbounded}");
+        }
+
         var source = root.GetProperty("source");
         var onnxVersion = source.GetProperty("onnx_version").GetString();
         var commit = source.GetProperty("commit").GetString();
@@ -199,8 +221,7 @@ public sealed class OperatorSchemaRegistry
             return c != 0 ? c : a.SinceVersion.CompareTo(b.SinceVersion);
         });
 
-        var description = $"ONNX {onnxVersion} operator changelogs (onnx/onnx commit {commit})";
-        return new OperatorSchemaRegistry(new ReadOnlyCollection<OperatorSchema>(all), versions, maxOpset, description);
+        return new OperatorSchemaRegistry(new ReadOnlyCollection<OperatorSchema>(all), versions, maxOpset, onnxVersion, commit);
     }
 
     private static OperatorSchema ReadSchema(JsonElement e)
