@@ -22,12 +22,12 @@ public sealed class OperatorSchemaRegistry
     private static readonly Lazy<OperatorSchemaRegistry> DefaultInstance =
         new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly Dictionary<(string Domain, string Name), OperatorSchema[]> versions;
+    private readonly Dictionary<(string Domain, string Name), ReadOnlyCollection<OperatorSchema>> versions;
     private readonly Dictionary<string, int> maxOpset;
 
     private OperatorSchemaRegistry(
         IReadOnlyList<OperatorSchema> all,
-        Dictionary<(string Domain, string Name), OperatorSchema[]> versions,
+        Dictionary<(string Domain, string Name), ReadOnlyCollection<OperatorSchema>> versions,
         Dictionary<string, int> maxOpset,
         string onnxVersion,
         string onnxCommit)
@@ -71,18 +71,15 @@ public sealed class OperatorSchemaRegistry
             return null;
         }
 
-        OperatorSchema? best = null;
-        foreach (var schema in list)
+        for (var i = list.Count - 1; i >= 0; i--)
         {
-            if (schema.SinceVersion > opsetVersion)
+            if (list[i].SinceVersion <= opsetVersion)
             {
-                break;
+                return list[i];
             }
-
-            best = schema;
         }
 
-        return best;
+        return null;
     }
 
     /// <summary>Whether any version of the operator exists in the domain.</summary>
@@ -92,7 +89,7 @@ public sealed class OperatorSchemaRegistry
     /// <summary>Every published version of the operator, by increasing since-version; empty when unknown.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="domain"/> or <paramref name="opType"/> is null.</exception>
     public IReadOnlyList<OperatorSchema> GetVersions(string domain, string opType) =>
-        versions.TryGetValue(Key(domain, opType), out var list) ? Array.AsReadOnly(list) : Array.Empty<OperatorSchema>();
+        versions.TryGetValue(Key(domain, opType), out var list) ? list : Array.Empty<OperatorSchema>();
 
     /// <summary>The newest opset version the table knows for the domain, or null for a domain it does not know.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="domain"/> is null.</exception>
@@ -202,12 +199,12 @@ public sealed class OperatorSchemaRegistry
             all.Add(schema);
         }
 
-        var versions = new Dictionary<(string Domain, string Name), OperatorSchema[]>(grouped.Count);
+        var versions = new Dictionary<(string Domain, string Name), ReadOnlyCollection<OperatorSchema>>(grouped.Count);
         foreach (var (key, list) in grouped)
         {
             var sorted = list.ToArray();
             Array.Sort(sorted, static (a, b) => a.SinceVersion.CompareTo(b.SinceVersion));
-            versions.Add(key, sorted);
+            versions.Add(key, Array.AsReadOnly(sorted));
         }
 
         all.Sort(static (a, b) =>
