@@ -43,19 +43,13 @@ public sealed class GoldenGenerator
     private static readonly string[] Words = ["alpha", "beta", "gamma", "delta", "", "epsilon", "zeta", "eta"];
 
     /// <summary>Runs the model and returns the data sets (not written anywhere).</summary>
-    /// <exception cref="BuildConvertException">BCONV4011 when inputs cannot be made; BCONV4006/4007 when ONNX Runtime
+    /// <exception cref="BuildConvertException">BCONV10xx when the model cannot be read; BCONV4011 when inputs cannot be made; BCONV4006/4007 when ONNX Runtime
     /// cannot load the model; BCONV4008 when it fails to run; BCONV4009 for types its .NET API cannot carry.</exception>
     public IReadOnlyList<GoldenDataSet> Generate(string modelPath, GoldenGenerationOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         ArgumentNullException.ThrowIfNull(options);
-        if (!File.Exists(modelPath))
-        {
-            throw BuildConvertException.Create(DiagnosticCodes.RuntimeLoadFailed, $"model '{modelPath}' does not exist", modelPath);
-        }
-
-        var model = ModelFiles.ReadStructure(modelPath)
-            ?? throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed, $"'{modelPath}' is not a readable ONNX model", modelPath);
+        var model = ModelFiles.ReadChecked(modelPath);
         var inputs = FeedableInputs(model);
         var inputSets = options.Inputs is { } given
             ? given.Select((set, n) => NameGivenInputs(modelPath, inputs, set, n)).ToArray()

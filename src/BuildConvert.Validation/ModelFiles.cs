@@ -1,24 +1,32 @@
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
-using Google.Protobuf;
 
 namespace BuildConvert.Validation;
 
-/// <summary>Reads the structure of a model file (graph inputs, outputs and their types) for binding golden data.</summary>
+/// <summary>Reads a model's structure before ONNX Runtime sees the file.</summary>
 internal static class ModelFiles
 {
-    /// <summary>Parses <paramref name="path"/> as a <see cref="ModelProto"/>; null when it cannot be read or parsed (ONNX
-    /// Runtime then reports the problem with its own words).</summary>
-    public static ModelProto? ReadStructure(string path)
+    /// <summary>
+    /// Reads <paramref name="path"/> with BuildConvert's own reader (limits on, external data not loaded) and checks every
+    /// external-data reference against the path rules, so ONNX Runtime never opens a file outside the model's folder.
+    /// </summary>
+    /// <exception cref="BuildConvertException">BCONV10xx when the file is not a readable model or an external-data
+    /// reference breaks a rule.</exception>
+    public static ModelProto ReadChecked(string path)
     {
-        try
+        var model = OnnxModelReader.Read(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        var problems = new List<Diagnostic>();
+        foreach (var tensor in ModelTensors.All(model))
         {
-            using var stream = File.OpenRead(path);
-            using var coded = new CodedInputStream(stream);
-            return ModelProto.Parser.ParseFrom(coded);
+            if (ExternalDataReference.IsExternal(tensor)
+                && ExternalDataLoader.Validate(tensor, directory, path, out _, out _) is { } problem)
+            {
+                problems.Add(problem);
+            }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidProtocolBufferException)
-        {
-            return null;
-        }
+
+        return problems.Count == 0 ? model : throw new BuildConvertException(problems);
     }
 }

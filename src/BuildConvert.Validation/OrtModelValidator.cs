@@ -71,13 +71,7 @@ public sealed class OrtModelValidator : IModelValidator
     private void Run(string modelPath, string goldenFolder, ToleranceSet tolerances, List<Diagnostic> diagnostics,
         List<DataSetResult> results, CancellationToken cancellationToken)
     {
-        if (!File.Exists(modelPath))
-        {
-            diagnostics.Add(DiagnosticCodes.RuntimeLoadFailed.Create($"model '{modelPath}' does not exist", modelPath));
-            return;
-        }
-
-        var model = ModelFiles.ReadStructure(modelPath);
+        var model = ModelFiles.ReadChecked(modelPath);
         var dataSets = GoldenData.Load(goldenFolder, model);
         if (dataSets.Count == 0)
         {
@@ -321,13 +315,38 @@ public sealed class OrtModelValidator : IModelValidator
         }
 
         var where = c.WorstIndex is null ? "" : $"; worst at [{string.Join(",", c.WorstIndex)}]: actual {c.WorstActual}, expected {c.WorstExpected}";
+        var rtol = Format(c.Tolerance.Rtol);
+        var atol = Format(c.Tolerance.Atol);
+        var pass = double.IsPositiveInfinity(c.RequiredAtol)
+            ? "no atol/rtol would pass (NaN, infinity or exact-match mismatch)"
+            : $"would pass with atol={Format(c.RequiredAtol, roundUp: true)} (at rtol={rtol})" +
+              (double.IsPositiveInfinity(c.RequiredRtol) ? "" : $" or rtol={Format(c.RequiredRtol, roundUp: true)} (at atol={atol})");
         var message = string.Create(inv,
-            $"{prefix}{c.MismatchCount} of {c.ElementCount} elements ({c.MismatchPercent:0.###}%) outside rtol={c.Tolerance.Rtol:G6}, atol={c.Tolerance.Atol:G6}; " +
-            $"max abs error {c.MaxAbsError:G6}, max rel error {c.MaxRelError:G6}{where}; " +
-            $"would pass with atol={Format(c.RequiredAtol)} (at rtol={c.Tolerance.Rtol:G6}) or rtol={Format(c.RequiredRtol)} (at atol={c.Tolerance.Atol:G6})");
+            $"{prefix}{c.MismatchCount} of {c.ElementCount} elements ({c.MismatchPercent:0.###}%) outside rtol={rtol}, atol={atol}; " +
+            $"max abs error {Format(c.MaxAbsError)}, max rel error {Format(c.MaxRelError)}{where}; {pass}");
         return DiagnosticCodes.OutputMismatch.Create(message, file, c.OutputName);
     }
 
-    private static string Format(double value) =>
-        double.IsPositiveInfinity(value) ? "none (infinite)" : value.ToString("G6", CultureInfo.InvariantCulture);
+    /// <summary>Six significant digits, rounded up so that a printed required tolerance really passes; NumPy's inf.</summary>
+    private static string Format(double value, bool roundUp = false)
+    {
+        if (double.IsPositiveInfinity(value))
+        {
+            return "inf";
+        }
+
+        if (value == 0 || double.IsNaN(value))
+        {
+            return value.ToString(CultureInfo.InvariantCulture).ToLowerInvariant();
+        }
+
+        var text = value.ToString("G6", CultureInfo.InvariantCulture);
+        if (roundUp && double.Parse(text, CultureInfo.InvariantCulture) < value)
+        {
+            var scale = Math.Pow(10, 5 - (int)Math.Floor(Math.Log10(Math.Abs(value))));
+            text = (Math.Ceiling(value * scale) / scale).ToString("G6", CultureInfo.InvariantCulture);
+        }
+
+        return text;
+    }
 }

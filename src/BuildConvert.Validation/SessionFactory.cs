@@ -15,6 +15,14 @@ internal static class SessionFactory
         "Unsupported model IR version",
         "only *guarantees* support for models stamped with official released onnx opset versions",
         "opset version is not supported",
+        "are not supported",
+        "is not supported",
+    ];
+
+    private static readonly string[] UnsupportedTypeMarkers =
+    [
+        "Unregistered TensorElementType value",
+        "DataTypeMax is not registered",
     ];
 
     /// <summary>Session options for validation: quiet logging, no busy-waiting threads. The caller disposes them.</summary>
@@ -41,6 +49,13 @@ internal static class SessionFactory
         }
         catch (OnnxRuntimeException ex)
         {
+            if (UnsupportedTypeMarkers.Any(m => ex.Message.Contains(m, StringComparison.Ordinal)))
+            {
+                diagnostics.Add(DiagnosticCodes.UnsupportedRuntimeType.Create(
+                    $"the model's inputs or outputs use an element type (float8, 4-bit or 2-bit) that ONNX Runtime's .NET API cannot represent: {ex.Message}", modelPath));
+                return null;
+            }
+
             var code = IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeLoadFailed;
             diagnostics.Add(code.Create($"ONNX Runtime could not load the model: {ex.Message}", modelPath));
             return null;
