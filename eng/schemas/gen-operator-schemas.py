@@ -28,6 +28,10 @@ INFINITY = 2147483647  # ONNX uses std::numeric_limits<int>::max() for "no upper
 
 CHANGELOGS = ("docs/Changelog.md", "docs/Changelog-ml.md")
 
+# The operator index pages; every link they make into a changelog must name an operator version the table has.
+INDEXES = ("docs/Operators.md", "docs/Operators-ml.md")
+RE_INDEX_LINK = re.compile(r'href="(?P<file>Changelog(?:-ml)?\.md)#(?P<anchor>[^"]+)"')
+
 ATTRIBUTE_TYPES = {
     "float": "FLOAT",
     "int": "INT",
@@ -421,6 +425,25 @@ def parse_all(texts):
     return schemas, opsets
 
 
+def cross_check_index(schemas, indexes):
+    """Every version the index pages link must be parsed, and every parsed one linked (experimental ones may be unlinked)."""
+    linked = set()
+    for path, text in indexes:
+        for m in RE_INDEX_LINK.finditer(text):
+            linked.add((m.group("file"), m.group("anchor")))
+    if not linked:
+        raise ParseError("the operator index pages link no changelog entries; their format may have changed")
+    ours = {}
+    for s in schemas:
+        anchor = (s["domain"] + "." if s["domain"] else "") + f"{s['name']}-{s['since_version']}"
+        ours[("Changelog-ml.md" if s["domain"] == "ai.onnx.ml" else "Changelog.md", anchor)] = s["experimental"]
+    missing = sorted(linked - set(ours))
+    extra = sorted(k for k, experimental in ours.items() if k not in linked and not experimental)
+    if missing or extra:
+        raise ParseError(f"operator index pages and changelogs disagree: linked but not parsed {missing}; "
+                         f"parsed but not linked {extra}")
+
+
 # (description, text to find, replacement, count): each must make parse_all fail.
 SELF_TEST_MUTATIONS = [
     ("count range disagrees with formals", "#### Inputs (1 - 3)", "#### Inputs (1 - 4)", 1),
@@ -482,8 +505,10 @@ def main():
     texts = [(path, git(args.onnx_repo, "show", f"{commit}:{path}").decode("utf-8")) for path in CHANGELOGS]
     if args.self_test:
         return self_test(texts)
+    indexes = [(path, git(args.onnx_repo, "show", f"{commit}:{path}").decode("utf-8")) for path in INDEXES]
     try:
         schemas, opsets = parse_all(texts)
+        cross_check_index(schemas, indexes)
     except ParseError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -496,8 +521,9 @@ def main():
             "onnx_version": version,
             "commit": commit,
             "files": list(CHANGELOGS),
+            "cross_checked_with": list(INDEXES),
         },
-        "regenerate": "python3 eng/schemas/gen-operator-schemas.py --onnx-repo <onnx clone> --rev <commit>",
+        "regenerate": f"python3 eng/schemas/gen-operator-schemas.py --onnx-repo <clone of onnx/onnx> --rev {commit}",
         "unbounded_count": INFINITY,
         "max_opset": {d: max(v) for d, v in sorted(opsets.items())},
         "schemas": [ordered(s) for s in schemas],
