@@ -11,7 +11,8 @@ file, the line number and the operator, so a change in the changelog format cann
 
 Usage:
     python3 eng/schemas/gen-operator-schemas.py --onnx-repo /work/.mirror/onnx+onnx/repo [--rev HEAD] [--output PATH]
-    python3 eng/schemas/gen-operator-schemas.py --onnx-repo ... --check   # exit 1 if the committed table is stale
+    python3 eng/schemas/gen-operator-schemas.py --onnx-repo ... --check      # exit 1 if the committed table is stale
+    python3 eng/schemas/gen-operator-schemas.py --onnx-repo ... --self-test  # the parser rejects malformed variants
 
 Standard library only.
 """
@@ -26,6 +27,10 @@ import sys
 INFINITY = 2147483647  # ONNX uses std::numeric_limits<int>::max() for "no upper bound".
 
 CHANGELOGS = ("docs/Changelog.md", "docs/Changelog-ml.md")
+
+# The operator index pages; every link they make into a changelog must name an operator version the table has.
+INDEXES = ("docs/Operators.md", "docs/Operators-ml.md")
+RE_INDEX_LINK = re.compile(r'href="(?P<file>Changelog(?:-ml)?\.md)#(?P<anchor>[^"]+)"')
 
 ATTRIBUTE_TYPES = {
     "float": "FLOAT",
@@ -397,6 +402,91 @@ def ordered(schema):
     return {k: schema[k] for k in keys}
 
 
+def parse_all(texts):
+    """Parses (path, text) pairs; returns (schemas, {domain: [opset versions with a section]})."""
+    schemas = []
+    opsets = {}
+    for path, text in texts:
+        parser = Parser(path, text)
+        schemas.extend(parser.parse())
+        for domain, versions in parser.opset_headers.items():
+            if domain in opsets:
+                raise ParseError(f"{path}: domain {domain!r} appears in more than one changelog")
+            opsets[domain] = versions
+    keys = set()
+    for s in schemas:
+        key = (s["domain"], s["name"], s["since_version"])
+        if key in keys:
+            raise ParseError(f"duplicate operator version {key}")
+        keys.add(key)
+    for domain in ("", "ai.onnx.ml"):
+        if domain not in opsets:
+            raise ParseError(f"domain {domain or 'ai.onnx'!r} not found")
+    return schemas, opsets
+
+
+def cross_check_index(schemas, indexes):
+    """Every version the index pages link must be parsed, and every parsed one linked (experimental ones may be unlinked)."""
+    linked = set()
+    for path, text in indexes:
+        for m in RE_INDEX_LINK.finditer(text):
+            linked.add((m.group("file"), m.group("anchor")))
+    if not linked:
+        raise ParseError("the operator index pages link no changelog entries; their format may have changed")
+    ours = {}
+    for s in schemas:
+        anchor = (s["domain"] + "." if s["domain"] else "") + f"{s['name']}-{s['since_version']}"
+        ours[("Changelog-ml.md" if s["domain"] == "ai.onnx.ml" else "Changelog.md", anchor)] = s["experimental"]
+    missing = sorted(linked - set(ours))
+    extra = sorted(k for k, experimental in ours.items() if k not in linked and not experimental)
+    if missing or extra:
+        raise ParseError(f"operator index pages and changelogs disagree: linked but not parsed {missing}; "
+                         f"parsed but not linked {extra}")
+
+
+# (description, text to find, replacement, count): each must make parse_all fail.
+SELF_TEST_MUTATIONS = [
+    ("count range disagrees with formals", "#### Inputs (1 - 3)", "#### Inputs (1 - 4)", 1),
+    ("unknown attribute type", " : list of ints (required)</dt>", " : list of int64s (required)</dt>", 1),
+    ("misspelt formal tag", "</tt> (optional) : T</dt>", "</tt> (optinal) : T</dt>", 1),
+    ("unknown attribute marker", " : int (required)</dt>", " : int (mandatory)</dt>", 1),
+    ("wrong since-version sentence", "has been available since version 1 of the default",
+     "has been available since version 2 of the default", 1),
+    ("unterminated definition list", "</dd>\n</dl>\n\n#### Outputs", "</dd>\n\n#### Outputs", 1),
+    ("unindented doc text", "\n  Absolute takes one input", "\nAbsolute takes one input", 1),
+    ("unknown section", "#### Type Constraints", "#### Type Constraint", 1),
+    ("variadic with a finite count", "#### Inputs (1 - &#8734;)", "#### Inputs (1 - 9)", 1),
+    ("duplicate operator version", "### <a name=\"Add-6\"></a>**Add-6**</a>", "### <a name=\"Add-1\"></a>**Add-1**</a>", 1),
+    ("deprecated title without deprecated text", "**Upsample-10** (deprecated)", "**Upsample-10**", 1),
+    ("attributes out of order", "<dt><tt>broadcast</tt> : int (default is 0)</dt>", "<dt><tt>zbroadcast</tt> : int (default is 0)</dt>", 1),
+]
+
+
+def self_test(texts):
+    """Checks that the parser accepts the real changelogs and rejects each mutation in SELF_TEST_MUTATIONS."""
+    parse_all(texts)
+    failures = 0
+    for description, find, replace, count in SELF_TEST_MUTATIONS:
+        mutated = []
+        hits = 0
+        for path, text in texts:
+            hits += text.count(find)
+            mutated.append((path, text.replace(find, replace, count)))
+        if hits == 0:
+            print(f"self-test: '{description}': pattern not found in the changelogs", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            parse_all(mutated)
+        except ParseError as e:
+            print(f"self-test: '{description}': rejected: {str(e).splitlines()[0]}")
+            continue
+        print(f"self-test: '{description}': NOT rejected", file=sys.stderr)
+        failures += 1
+    print(f"self-test: {len(SELF_TEST_MUTATIONS) - failures} of {len(SELF_TEST_MUTATIONS)} mutations rejected")
+    return 1 if failures else 0
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     default_output = os.path.normpath(os.path.join(
@@ -406,30 +496,19 @@ def main():
     ap.add_argument("--rev", default="HEAD", help="revision to read the changelogs from (default HEAD)")
     ap.add_argument("--output", default=default_output)
     ap.add_argument("--check", action="store_true", help="do not write; exit 1 if the output file differs")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check that the parser rejects a set of malformed variants of the changelogs; writes nothing")
     args = ap.parse_args()
 
     commit = git(args.onnx_repo, "rev-parse", args.rev + "^{commit}").decode().strip()
     version = git(args.onnx_repo, "show", f"{commit}:VERSION_NUMBER").decode().strip()
-    schemas = []
-    opsets = {}
+    texts = [(path, git(args.onnx_repo, "show", f"{commit}:{path}").decode("utf-8")) for path in CHANGELOGS]
+    if args.self_test:
+        return self_test(texts)
+    indexes = [(path, git(args.onnx_repo, "show", f"{commit}:{path}").decode("utf-8")) for path in INDEXES]
     try:
-        for path in CHANGELOGS:
-            text = git(args.onnx_repo, "show", f"{commit}:{path}").decode("utf-8")
-            parser = Parser(path, text)
-            schemas.extend(parser.parse())
-            for domain, versions in parser.opset_headers.items():
-                if domain in opsets:
-                    raise ParseError(f"{path}: domain {domain!r} appears in more than one changelog")
-                opsets[domain] = versions
-        keys = set()
-        for s in schemas:
-            key = (s["domain"], s["name"], s["since_version"])
-            if key in keys:
-                raise ParseError(f"duplicate operator version {key}")
-            keys.add(key)
-        for domain in ("", "ai.onnx.ml"):
-            if domain not in opsets:
-                raise ParseError(f"domain {domain or 'ai.onnx'!r} not found")
+        schemas, opsets = parse_all(texts)
+        cross_check_index(schemas, indexes)
     except ParseError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -442,8 +521,9 @@ def main():
             "onnx_version": version,
             "commit": commit,
             "files": list(CHANGELOGS),
+            "cross_checked_with": list(INDEXES),
         },
-        "regenerate": "python3 eng/schemas/gen-operator-schemas.py --onnx-repo <onnx clone> --rev <commit>",
+        "regenerate": f"python3 eng/schemas/gen-operator-schemas.py --onnx-repo <clone of onnx/onnx> --rev {commit}",
         "unbounded_count": INFINITY,
         "max_opset": {d: max(v) for d, v in sorted(opsets.items())},
         "schemas": [ordered(s) for s in schemas],

@@ -17,22 +17,27 @@ public sealed class OperatorSchemaRegistry
 
     private const string DefaultDomainAlias = "ai.onnx";
 
+    private const string Format = "buildconvert-onnx-operator-schemas/1";
+
     private static readonly Lazy<OperatorSchemaRegistry> DefaultInstance =
         new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly Dictionary<(string Domain, string Name), OperatorSchema[]> versions;
+    private readonly Dictionary<(string Domain, string Name), ReadOnlyCollection<OperatorSchema>> versions;
     private readonly Dictionary<string, int> maxOpset;
 
     private OperatorSchemaRegistry(
         IReadOnlyList<OperatorSchema> all,
-        Dictionary<(string Domain, string Name), OperatorSchema[]> versions,
+        Dictionary<(string Domain, string Name), ReadOnlyCollection<OperatorSchema>> versions,
         Dictionary<string, int> maxOpset,
-        string sourceDescription)
+        string onnxVersion,
+        string onnxCommit)
     {
         All = all;
         this.versions = versions;
         this.maxOpset = maxOpset;
-        SourceDescription = sourceDescription;
+        OnnxVersion = onnxVersion;
+        OnnxCommit = onnxCommit;
+        SourceDescription = $"ONNX {onnxVersion} operator changelogs (onnx/onnx commit {onnxCommit})";
     }
 
     /// <summary>
@@ -43,6 +48,12 @@ public sealed class OperatorSchemaRegistry
 
     /// <summary>Every operator version, ordered by domain, name and since-version.</summary>
     public IReadOnlyList<OperatorSchema> All { get; }
+
+    /// <summary>The ONNX release whose operator changelogs the table was generated from (e.g. <c>1.23.0</c>).</summary>
+    public string OnnxVersion { get; }
+
+    /// <summary>The onnx/onnx git commit the changelogs were read at.</summary>
+    public string OnnxCommit { get; }
 
     /// <summary>Where the table came from, e.g. <c>ONNX 1.23.0 (onnx/onnx commit f754691…) operator changelogs</c>.</summary>
     public string SourceDescription { get; }
@@ -60,18 +71,15 @@ public sealed class OperatorSchemaRegistry
             return null;
         }
 
-        OperatorSchema? best = null;
-        foreach (var schema in list)
+        for (var i = list.Count - 1; i >= 0; i--)
         {
-            if (schema.SinceVersion > opsetVersion)
+            if (list[i].SinceVersion <= opsetVersion)
             {
-                break;
+                return list[i];
             }
-
-            best = schema;
         }
 
-        return best;
+        return null;
     }
 
     /// <summary>Whether any version of the operator exists in the domain.</summary>
@@ -81,7 +89,7 @@ public sealed class OperatorSchemaRegistry
     /// <summary>Every published version of the operator, by increasing since-version; empty when unknown.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="domain"/> or <paramref name="opType"/> is null.</exception>
     public IReadOnlyList<OperatorSchema> GetVersions(string domain, string opType) =>
-        versions.TryGetValue(Key(domain, opType), out var list) ? Array.AsReadOnly(list) : Array.Empty<OperatorSchema>();
+        versions.TryGetValue(Key(domain, opType), out var list) ? list : Array.Empty<OperatorSchema>();
 
     /// <summary>The newest opset version the table knows for the domain, or null for a domain it does not know.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="domain"/> is null.</exception>
@@ -131,6 +139,17 @@ public sealed class OperatorSchemaRegistry
 
     private static OperatorSchemaRegistry FromDocument(JsonElement root)
     {
+        var format = root.GetProperty("format").GetString();
+        if (!string.Equals(format, Format, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"operator schema table: format '{format}' is not '{Format}'");
+        }
+
+        if (root.GetProperty("unbounded_count").GetInt32() != OperatorSchema.Unbounded)
+        {
+            throw new InvalidDataException($"operator schema table: unbounded_count must be {OperatorSchema.Unbounded}");
+        }
+
         var source = root.GetProperty("source");
         var onnxVersion = source.GetProperty("onnx_version").GetString();
         var commit = source.GetProperty("commit").GetString();
@@ -180,12 +199,12 @@ public sealed class OperatorSchemaRegistry
             all.Add(schema);
         }
 
-        var versions = new Dictionary<(string Domain, string Name), OperatorSchema[]>(grouped.Count);
+        var versions = new Dictionary<(string Domain, string Name), ReadOnlyCollection<OperatorSchema>>(grouped.Count);
         foreach (var (key, list) in grouped)
         {
             var sorted = list.ToArray();
             Array.Sort(sorted, static (a, b) => a.SinceVersion.CompareTo(b.SinceVersion));
-            versions.Add(key, sorted);
+            versions.Add(key, Array.AsReadOnly(sorted));
         }
 
         all.Sort(static (a, b) =>
@@ -199,8 +218,7 @@ public sealed class OperatorSchemaRegistry
             return c != 0 ? c : a.SinceVersion.CompareTo(b.SinceVersion);
         });
 
-        var description = $"ONNX {onnxVersion} operator changelogs (onnx/onnx commit {commit})";
-        return new OperatorSchemaRegistry(new ReadOnlyCollection<OperatorSchema>(all), versions, maxOpset, description);
+        return new OperatorSchemaRegistry(new ReadOnlyCollection<OperatorSchema>(all), versions, maxOpset, onnxVersion, commit);
     }
 
     private static OperatorSchema ReadSchema(JsonElement e)
