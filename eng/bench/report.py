@@ -150,8 +150,8 @@ def noop_section(results_dir, environment):
 
 
 def environment_section(environment, models):
-    runner = environment.get("runner", "?")
-    runner_text = environment.get("hyperfine", "hyperfine") if runner == "hyperfine" else "eng/bench/measure.py (interleaved loop)"
+    timer = environment.get("timer", "?")
+    timer_text = environment.get("hyperfine", "hyperfine") + " (`--runs 1` per round)" if timer == "hyperfine" else "time.perf_counter"
     rows = [
         ("date (UTC)", environment.get("date_utc", "?")),
         ("commit", f"`{environment.get('commit', '?')}`"),
@@ -160,7 +160,8 @@ def environment_section(environment, models):
         ("CPU", f"{environment.get('cpu', '?')}, {environment.get('cores', '?')} cores"),
         ("memory", f"{environment.get('memory_gib', '?')} GiB"),
         (".NET", f"SDK {environment.get('dotnet_sdk', '?')}, runtimes {environment.get('dotnet_runtimes', '?')}"),
-        ("timer", f"{runner_text}: {environment.get('runs', '?')} timed runs after {environment.get('warmup', '?')} warm-up runs per command"),
+        ("timing", f"eng/bench/measure.py: {environment.get('runs', '?')} interleaved rounds (order rotated each round) after "
+                   f"{environment.get('warmup', '?')} warm-up rounds; timer {timer_text}"),
         ("load average (1, 5, 15 min)", f"before {environment.get('loadavg_before', '?')}, after {environment.get('loadavg_after', '?')}"),
     ]
     if models:
