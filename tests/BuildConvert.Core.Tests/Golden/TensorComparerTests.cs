@@ -145,10 +145,12 @@ public sealed class TensorComparerTests
         var shape = TensorComparer.Compare("y", F32([2, 3], 1, 2, 3, 4, 5, 6), F32([3, 2], 1, 2, 3, 4, 5, 6), Loose);
         Assert.IsFalse(shape.Passed);
         Assert.AreEqual("shape is [2,3], expected [3,2]", shape.Problem);
+        Assert.AreEqual(ComparisonProblem.Shape, shape.ProblemKind);
         Assert.AreEqual(0, shape.ElementCount);
 
         var type = TensorComparer.Compare("y", F32([1], 1), Typed(DataType.Double, [1], 1.0), Loose);
         Assert.AreEqual("element type is float, expected double", type.Problem);
+        Assert.AreEqual(ComparisonProblem.Type, type.ProblemKind);
 
         var kind = TensorComparer.Compare("y", F32([1], 1), new SequenceValue("y", 1, []), Loose);
         Assert.AreEqual("value is a tensor(float), expected a sequence", kind.Problem);
