@@ -21,6 +21,7 @@ public static class CliApp
         new ConvertCommand(),
         new InspectCommand(),
         new GoldenCommand(),
+        new BatchCommand(),
     };
 
     /// <summary>Runs the tool with <paramref name="args"/>, writing to the given writers.</summary>
