@@ -3,7 +3,7 @@
 # wall times, side by side in one run), and the no-op rebuild cost of a project with 10 <OnnxModel> items.
 # Writes the results into docs/benchmarks.md (between the bench:begin/bench:end markers) unless --no-doc is given.
 #
-# Usage: bash eng/bench/run.sh [--runs N] [--warmup N] [--no-doc] [--skip-check] [--skip-noop]
+# Usage: bash eng/bench/run.sh [--runs N] [--noop-runs N] [--warmup N] [--no-doc] [--skip-check] [--skip-noop]
 # Environment: BENCH_TIMER=hyperfine|builtin (default: hyperfine when installed), BENCH_WORK=<scratch folder>.
 # Commands are timed in interleaved rounds (eng/bench/measure.py): the machine is shared, and load bursts must fall on
 # every command alike.
@@ -15,6 +15,7 @@ bench=$root/eng/bench
 work=${BENCH_WORK:-$bench/.work}
 py=/usr/bin/python3
 runs=10
+noop_runs=20
 warmup=2
 write_doc=1
 do_check=1
@@ -22,6 +23,7 @@ do_noop=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
+    --noop-runs) noop_runs=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --no-doc) write_doc=0; shift ;;
     --skip-check) do_check=0; shift ;;
@@ -68,6 +70,7 @@ expect_exit() {
   echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "timer=$timer"
   echo "runs=$runs"
+  echo "noop_runs=$noop_runs"
   echo "warmup=$warmup"
   echo "hyperfine=$(hyperfine --version 2>/dev/null || echo none)"
   echo "dotnet_sdk=$(dotnet --version)"
@@ -137,7 +140,7 @@ if [ "$do_check" = 1 ]; then
 fi
 
 if [ "$do_noop" = 1 ]; then
-  if ! bash "$bench/noop-rebuild.sh" --runs "$runs" --out "$results/noop-rebuild.json" --warmup "$warmup" --work "$work/noop" --timer "$timer"; then
+  if ! bash "$bench/noop-rebuild.sh" --runs "$noop_runs" --out "$results/noop-rebuild.json" --warmup "$warmup" --work "$work/noop" --timer "$timer"; then
     echo "no-op rebuild benchmark did not run (see above)" >&2
     echo "noop_unavailable=1" >>"$results/environment.txt"
   fi
