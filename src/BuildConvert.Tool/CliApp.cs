@@ -20,6 +20,7 @@ public static class CliApp
         new VerifyCommand(),
         new ConvertCommand(),
         new InspectCommand(),
+        new BatchCommand(),
     };
 
     /// <summary>Runs the tool with <paramref name="args"/>, writing to the given writers.</summary>
