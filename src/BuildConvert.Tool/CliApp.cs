@@ -20,6 +20,7 @@ public static class CliApp
         new VerifyCommand(),
         new ConvertCommand(),
         new InspectCommand(),
+        new GoldenCommand(),
         new BatchCommand(),
     };
 

@@ -1,5 +1,5 @@
-using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Golden;
+using BuildConvert.Validation;
 
 namespace BuildConvert.Tool;
 
@@ -7,6 +7,5 @@ namespace BuildConvert.Tool;
 internal static class OrtServices
 {
     /// <summary>Makes the ONNX Runtime validator.</summary>
-    public static IModelValidator CreateValidator() =>
-        throw BuildConvertException.Create(DiagnosticCodes.InternalError, "golden validation with ONNX Runtime is not part of this build yet");
+    public static IModelValidator CreateValidator() => new OrtModelValidator();
 }

@@ -1,16 +1,32 @@
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Golden;
+
 namespace BuildConvert.Tool.Commands;
 
-/// <summary>Finds golden data and model folders on disk (the ONNX test layout or an npz pair).</summary>
+/// <summary>Finds golden data and model folders on disk, in any layout <see cref="GoldenData"/> reads.</summary>
 internal static class GoldenFolders
 {
     /// <summary>The model file name of the ONNX test layout.</summary>
     public const string ModelFileName = "model.onnx";
 
-    /// <summary>Whether <paramref name="folder"/> holds golden data: <c>test_data_set_*</c> folders or <c>inputs.npz</c> with <c>outputs.npz</c>.</summary>
-    public static bool HasGoldenData(string folder) =>
-        Directory.Exists(folder)
-        && (Directory.EnumerateDirectories(folder, "test_data_set_*").Any()
-            || (File.Exists(Path.Combine(folder, "inputs.npz")) && File.Exists(Path.Combine(folder, "outputs.npz"))));
+    /// <summary>Whether <paramref name="folder"/> holds golden data in a layout <see cref="GoldenData.DetectLayout"/> recognises.</summary>
+    public static bool HasGoldenData(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        try
+        {
+            GoldenData.DetectLayout(folder);
+            return true;
+        }
+        catch (BuildConvertException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Whether <paramref name="folder"/> is a test folder: <c>model.onnx</c> beside golden data.</summary>
     public static bool IsModelFolder(string folder) =>

@@ -62,7 +62,7 @@ internal sealed class VerifyCommand : ICliCommand
             var validator = context.Services.CreateValidator();
             foreach (var folder in folders)
             {
-                if (skip.Find(path, folder) is { } entry)
+                if (skip.Find(folder) is { } entry)
                 {
                     var model = Path.Combine(folder, GoldenFolders.ModelFileName);
                     report.AddModel(new ModelReport(model, ModelOutcome.Skipped,

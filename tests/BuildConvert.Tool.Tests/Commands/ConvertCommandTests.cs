@@ -144,3 +144,41 @@ public sealed class ConvertCommandTests
         StringAssert.Contains(result.Stderr, "--output");
     }
 }
+
+[TestClass]
+public sealed class ConvertWithGoldenTests
+{
+    [TestMethod]
+    public void Golden_data_validates_the_result_before_it_is_committed()
+    {
+        using var temp = new TempFolder();
+        var corpus = TestPaths.BackendTest("pytorch-converted/test_Conv2d");
+        var output = temp.Combine("out", "conv.onnx");
+
+        var result = Cli.Run("convert", Path.Combine(corpus, "model.onnx"), "-o", output, "--golden", corpus, "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var model = result.Json().Models().Single();
+        Assert.IsTrue(model.GetProperty("validation").GetProperty("passed").GetBoolean());
+        Assert.IsTrue(model.GetProperty("timingsMs").TryGetProperty("validate", out _));
+        Assert.IsTrue(File.Exists(output));
+    }
+
+    [TestMethod]
+    public void A_tampered_golden_output_fails_and_leaves_no_output()
+    {
+        using var temp = new TempFolder();
+        var corpus = temp.CopyFolder(TestPaths.BackendTest("pytorch-converted/test_Conv2d"), "golden");
+        var goldenFile = Path.Combine(corpus, "test_data_set_0", "output_0.pb");
+        Golden.Tamper(goldenFile, v => v - 3f);
+        var output = temp.Combine("out", "conv.onnx");
+        Directory.CreateDirectory(temp.Combine("out"));
+        File.WriteAllText(output, "stale");
+
+        var result = Cli.Run("convert", Path.Combine(corpus, "model.onnx"), "-o", output, "--golden", corpus);
+
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, $"{goldenFile}: error BCONV4001");
+        Assert.AreEqual(0, Directory.GetFileSystemEntries(temp.Combine("out")).Length, "no output, no stale output, no temporary file");
+    }
+}
