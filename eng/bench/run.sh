@@ -32,6 +32,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+case "$root$work" in
+  *[[:space:]\'\"]*) echo "the timed command lines embed paths: run from a path without spaces or quotes" >&2; exit 2 ;;
+esac
+
 timer=${BENCH_TIMER:-}
 if [ -z "$timer" ]; then
   if command -v hyperfine >/dev/null 2>&1; then timer=hyperfine; else timer=builtin; fi
