@@ -207,6 +207,7 @@ public sealed class OrtModelValidator : IModelValidator
         var inputNames = session.InputNames;
         var overridable = session.OverridableInitializerMetadata;
         var feeds = new List<(string Name, DataValue Value, string? File)>();
+        var bound = new HashSet<string>(StringComparer.Ordinal);
         var ok = true;
         for (var k = 0; k < dataSet.Inputs.Count; k++)
         {
@@ -227,6 +228,7 @@ public sealed class OrtModelValidator : IModelValidator
                 continue;
             }
 
+            bound.Add(name);
             var metadata = session.InputMetadata.TryGetValue(name, out var m) ? m : overridable[name];
             var mismatch = DescribeInputMismatch(value, metadata);
             if (mismatch is not null)
@@ -246,7 +248,7 @@ public sealed class OrtModelValidator : IModelValidator
 
         foreach (var name in inputNames)
         {
-            if (feeds.Any(f => f.Name == name) || dataSet.Inputs.Any(v => v is OptionalValue { Value: null } && v.Name == name))
+            if (bound.Contains(name))
             {
                 continue;
             }
