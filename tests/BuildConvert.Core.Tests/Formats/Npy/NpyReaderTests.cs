@@ -127,6 +127,19 @@ public sealed class NpyReaderTests
     }
 
     [TestMethod]
+    [DataRow("=i4")]
+    [DataRow("|i4")]
+    [DataRow("<i4")]
+    [DataRow("i4")]
+    public void NativeAndUnmarkedByteOrdersReadAsLittleEndian(string descr)
+    {
+        var value = NpyReader.Read(Npy($"{{'descr': '{descr}', 'fortran_order': False, 'shape': (2,), }}", new byte[] { 1, 0, 0, 0, 0, 1, 0, 0 }), "x");
+        Assert.AreEqual(DataType.Int32, value.ElementType);
+        Assert.AreEqual(1.0, value.GetDouble(0));
+        Assert.AreEqual(256.0, value.GetDouble(1));
+    }
+
+    [TestMethod]
     public void PythonTwoStyleLongsAndDoubleQuotesAreAccepted()
     {
         var bytes = Npy("{\"descr\": \"<i2\", \"fortran_order\": True, \"shape\": (2L, 1L)}", new byte[] { 1, 0, 2, 0 });
