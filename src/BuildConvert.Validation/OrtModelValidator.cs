@@ -349,6 +349,6 @@ public sealed class OrtModelValidator : IModelValidator
             text = (Math.Ceiling(value * scale) / scale).ToString("G6", CultureInfo.InvariantCulture);
         }
 
-        return text;
+        return text.Replace("E", "e", StringComparison.Ordinal);
     }
 }
