@@ -122,6 +122,25 @@ public sealed class OnnxModelReaderTests
         Assert.AreEqual("Abs", model.Graph.Node[0].OpType);
     }
 
+    [TestMethod]
+    public void WeightsAreHeldOnceWhileReading()
+    {
+        using var temp = new TempFolder();
+        var model = CheckerTestModels.Valid();
+        var big = new TensorProto { Name = "Big", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 16, 1024, 1024 } };
+        big.RawData = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(new byte[64L << 20]);
+        model.Graph.Initializer.Add(big);
+        OnnxModelWriter.Write(model, temp.File("big.onnx"));
+        var size = new FileInfo(temp.File("big.onnx")).Length;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var read = OnnxModelReader.Read(temp.File("big.onnx"));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.AreEqual(64L << 20, read.Initializer("Big").RawData.Length);
+        Assert.IsLessThan(size + (size / 10), allocated, $"reading a {size}-byte model allocated {allocated} bytes");
+    }
+
     private static BuildConvertException AssertCode(string code, string path)
     {
         var e = Assert.ThrowsExactly<BuildConvertException>(() => OnnxModelReader.Read(path));
