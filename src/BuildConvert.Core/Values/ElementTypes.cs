@@ -110,7 +110,7 @@ public static class ElementTypes
                 case DataType.Float16: return (double)BinaryPrimitives.ReadHalfLittleEndian(data.Slice((int)(index * 2)));
                 case DataType.Bfloat16:
                     return BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data.Slice((int)(index * 2))) << 16);
-                case DataType.Int8: return (sbyte)data[(int)index];
+                case DataType.Int8: return unchecked((sbyte)data[(int)index]);
                 case DataType.Uint8: return data[(int)index];
                 case DataType.Bool: return data[(int)index] != 0 ? 1 : 0;
                 case DataType.Int16: return BinaryPrimitives.ReadInt16LittleEndian(data.Slice((int)(index * 2)));

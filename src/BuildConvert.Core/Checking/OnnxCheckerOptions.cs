@@ -1,0 +1,23 @@
+namespace BuildConvert.Core.Checking;
+
+/// <summary>Options for <see cref="OnnxChecker"/>.</summary>
+public sealed record OnnxCheckerOptions
+{
+    /// <summary>The defaults.</summary>
+    public static OnnxCheckerOptions Default { get; } = new();
+
+    /// <summary>The checker stops recording after this many problems and adds one BCONV3199 warning. Default 1000.</summary>
+    public int MaxDiagnostics { get; init; } = 1000;
+
+    /// <summary>How deeply subgraphs (If/Loop/Scan bodies) are followed. Default 64.</summary>
+    public int MaxNestingDepth { get; init; } = 64;
+
+    /// <summary>
+    /// When true (the default) and the model's path is known, external data files are checked on disk (existence,
+    /// symbolic links, byte ranges); they are never opened. When false only the location strings are checked.
+    /// </summary>
+    public bool CheckExternalDataFiles { get; init; } = true;
+
+    /// <summary>The operator table to check nodes against; <see cref="OperatorSchemaRegistry.Default"/> when null.</summary>
+    public OperatorSchemaRegistry? Registry { get; init; }
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx.Proto;
+using Google.Protobuf;
+
+namespace BuildConvert.Core.Formats.Onnx;
+
+/// <summary>
+/// Writes <see cref="ModelProto"/> files deterministically: the same model and options give byte-identical files
+/// (fields are serialized in field-number order, repeated fields, including <c>metadata_props</c>, in the model's own
+/// order, and external data at offsets that depend only on the model). Writing to a path is atomic: the model (and
+/// its data file) are written to temporary files in the destination folder and renamed into place, so a failure
+/// leaves nothing behind and never a partial file. Thread-safe: no shared state; the model is not modified.
+/// </summary>
+public static class OnnxModelWriter
+{
+    private const long MaxSingleFileBytes = int.MaxValue;
+
+    /// <summary>Serializes the model (everything inline) to <paramref name="stream"/>.</summary>
+    /// <param name="model">The model; not modified.</param>
+    /// <param name="stream">The destination; not disposed.</param>
+    /// <exception cref="BuildConvertException">The model is over 2 GiB (BCONV1021) or the stream fails (BCONV1020).</exception>
+    public static void Write(ModelProto model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        WriteMessage(model, stream, null);
+    }
+
+    /// <summary>Serializes the model to a byte array (everything inline).</summary>
+    /// <exception cref="BuildConvertException">The model is over 2 GiB (BCONV1021).</exception>
+    public static byte[] ToBytes(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckSize(model, null);
+        return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// Writes the model to <paramref name="path"/>, with large tensors in a data file beside it when
+    /// <see cref="OnnxWriteOptions.ExternalData"/> is set. Existing files are replaced only once everything is written.
+    /// </summary>
+    /// <param name="model">The model; not modified (external-data rewriting works on a shallow copy).</param>
+    /// <param name="path">The destination model file; its folder must exist.</param>
+    /// <param name="options">Options; <see cref="OnnxWriteOptions.Default"/> when null.</param>
+    /// <exception cref="BuildConvertException">Writing failed (BCONV1020) or the model is too large (BCONV1021).</exception>
+    public static void Write(ModelProto model, string path, OnnxWriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= OnnxWriteOptions.Default;
+        if (options.ExternalDataAlignment <= 0 || (options.ExternalDataAlignment & (options.ExternalDataAlignment - 1)) != 0)
+        {
+            throw new ArgumentException("ExternalDataAlignment must be a positive power of two", nameof(options));
+        }
+
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full) ?? ".";
+        var name = Path.GetFileName(full);
+        var modelTemp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
+        string? dataTemp = null;
+        string? dataFinal = null;
+        try
+        {
+            var toWrite = model;
+            if (options.ExternalData)
+            {
+                var dataName = options.ExternalDataFileName ?? name + ".data";
+                var syntax = ExternalDataLocation.CheckSyntax(dataName, "(data file)", full);
+                if (syntax is not null)
+                {
+                    throw new ArgumentException($"ExternalDataFileName: {syntax.Message}", nameof(options));
+                }
+
+                dataFinal = Path.Combine(folder, dataName);
+                dataTemp = Path.Combine(Path.GetDirectoryName(dataFinal) ?? folder, $".{Path.GetFileName(dataFinal)}.{Guid.NewGuid():N}.tmp");
+                toWrite = model.Clone();
+                using var data = new FileStream(dataTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                MoveTensorsOut(toWrite, data, dataName.Replace('\\', '/'), options);
+                data.Flush(flushToDisk: true);
+            }
+
+            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                WriteMessage(toWrite, stream, full);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (dataTemp is not null)
+            {
+                File.Move(dataTemp, dataFinal!, overwrite: true);
+                dataTemp = null;
+            }
+
+            File.Move(modelTemp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model file '{full}' could not be written: {e.Message}", full, inner: e);
+        }
+        finally
+        {
+            TryDelete(modelTemp);
+            if (dataTemp is not null)
+            {
+                TryDelete(dataTemp);
+            }
+        }
+    }
+
+    private static void MoveTensorsOut(ModelProto model, FileStream data, string location, OnnxWriteOptions options)
+    {
+        long offset = 0;
+        var padding = new byte[options.ExternalDataAlignment];
+        foreach (var tensor in ModelTensors.All(model))
+        {
+            if (ExternalDataReference.IsExternal(tensor)
+                || tensor.DataType == (int)TensorProto.Types.DataType.String
+                || TensorSizes.RawByteCount(tensor) is not { } size
+                || size < options.ExternalDataThreshold)
+            {
+                continue;
+            }
+
+            var raw = TensorEncoding.ToRaw(tensor);
+            if (raw is null || raw.Value.Length != size)
+            {
+                continue;
+            }
+
+            var aligned = (offset + options.ExternalDataAlignment - 1) & ~(long)(options.ExternalDataAlignment - 1);
+            data.Write(padding, 0, (int)(aligned - offset));
+            data.Write(raw.Value.Span);
+            TensorEncoding.ClearData(tensor);
+            tensor.DataLocation = TensorProto.Types.DataLocation.External;
+            tensor.ExternalData.Clear();
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = ExternalDataReference.LocationKey, Value = location });
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = ExternalDataReference.OffsetKey, Value = aligned.ToString(CultureInfo.InvariantCulture) });
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = ExternalDataReference.LengthKey, Value = size.ToString(CultureInfo.InvariantCulture) });
+            offset = aligned + size;
+        }
+    }
+
+    private static void WriteMessage(ModelProto model, Stream stream, string? file)
+    {
+        CheckSize(model, file);
+        try
+        {
+            using var output = new CodedOutputStream(stream, leaveOpen: true);
+            model.WriteTo(output);
+            output.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model '{file ?? "(stream)"}' could not be written: {e.Message}", file, inner: e);
+        }
+    }
+
+    private static void CheckSize(ModelProto model, string? file)
+    {
+        long size;
+        try
+        {
+            size = model.CalculateSize();
+        }
+        catch (OverflowException)
+        {
+            size = long.MaxValue;
+        }
+
+        if (size < 0 || size > MaxSingleFileBytes)
+        {
+            throw BuildConvertException.Create(
+                DiagnosticCodes.ModelTooLargeToWrite,
+                $"model '{file ?? "(stream)"}' would serialize to more than 2 GiB; write its weights as external data",
+                file);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A temporary file that cannot be removed is left for the OS; the destination is untouched.
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace BuildConvert.Core.Formats.Onnx;
+
+/// <summary>Options for <see cref="OnnxModelReader"/>. Limits are on by default.</summary>
+public sealed record OnnxReadOptions
+{
+    /// <summary>The defaults: external data left external, recursion limit 100.</summary>
+    public static OnnxReadOptions Default { get; } = new();
+
+    /// <summary>
+    /// When true, tensors stored as external data (<c>data_location = EXTERNAL</c>) are read into <c>raw_data</c>
+    /// and their external references removed; when false (the default) they are left as they are, and no file beside
+    /// the model is opened.
+    /// </summary>
+    public bool LoadExternalData { get; init; }
+
+    /// <summary>How deeply messages may nest (each subgraph adds about three levels). Default 100.</summary>
+    public int RecursionLimit { get; init; } = 100;
+
+    /// <summary>The largest model file accepted, in bytes (protobuf itself stops at 2 GiB - 1). Default: that limit.</summary>
+    public long MaxModelBytes { get; init; } = int.MaxValue;
+}

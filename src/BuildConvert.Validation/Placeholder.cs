@@ -1,2 +1,0 @@
-namespace BuildConvert.Validation;
-internal static class Placeholder { }

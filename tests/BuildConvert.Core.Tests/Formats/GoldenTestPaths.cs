@@ -1,0 +1,35 @@
+using System.Reflection;
+
+namespace BuildConvert.Core.Tests.Formats;
+
+/// <summary>Where the golden-data tests find the repository, its fixtures and the shared corpora.</summary>
+internal static class GoldenTestPaths
+{
+    public static string RepoRoot { get; } = typeof(GoldenTestPaths).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RepoRoot").Value!;
+
+    public static string OnnxBackendCorpus => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpora", "onnx-backend"));
+
+    public static string OnnxFixtures => Path.Combine(RepoRoot, "tests", "BuildConvert.Core.Tests", "Formats", "Onnx", "Fixtures");
+
+    public static string NpyFixtures => Path.Combine(RepoRoot, "tests", "BuildConvert.Core.Tests", "Formats", "Npy", "Fixtures");
+
+    /// <summary>Every test folder (holding model.onnx and test_data_set_N) in the ONNX backend corpus.</summary>
+    public static IReadOnlyList<string> CorpusTestFolders() =>
+        Directory.Exists(OnnxBackendCorpus)
+            ? Directory.EnumerateFiles(OnnxBackendCorpus, "model.onnx", SearchOption.AllDirectories)
+                .Select(f => Path.GetDirectoryName(f)!)
+                .Where(d => Directory.EnumerateDirectories(d, "test_data_set_*").Any())
+                .OrderBy(d => d, StringComparer.Ordinal)
+                .ToArray()
+            : Array.Empty<string>();
+
+    /// <summary>A fresh empty folder under the system temp folder; the caller deletes it.</summary>
+    public static string NewTempFolder()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "bconv-golden-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
