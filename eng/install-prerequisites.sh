@@ -2,3 +2,13 @@
 # Installs what the test suite needs on a fresh Debian 12 machine. Idempotent; skips what is already there.
 set -euo pipefail
 command -v dotnet >/dev/null || { echo "the .NET SDK is required (dotnet on PATH)" >&2; exit 1; }
+
+# ONNX Runtime's StringNormalizer kernel (ONNX backend conformance tests) needs the en_US.UTF-8 locale.
+if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
+  if ! command -v locale-gen >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends locales >/dev/null
+  fi
+  sed -i 's/^# *\(en_US\.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  grep -q '^en_US\.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen
+  locale-gen >/dev/null
+fi

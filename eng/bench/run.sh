@@ -3,8 +3,10 @@
 # wall times, side by side in one run), and the no-op rebuild cost of a project with 10 <OnnxModel> items.
 # Writes the results into docs/benchmarks.md (between the bench:begin/bench:end markers) unless --no-doc is given.
 #
-# Usage: bash eng/bench/run.sh [--runs N] [--warmup N] [--no-doc] [--skip-check] [--skip-noop]
-# Environment: BENCH_RUNNER=hyperfine|loop (default: hyperfine when installed), BENCH_WORK=<scratch folder>.
+# Usage: bash eng/bench/run.sh [--runs N] [--noop-runs N] [--warmup N] [--no-doc] [--skip-check] [--skip-noop]
+# Environment: BENCH_TIMER=hyperfine|builtin (default: hyperfine when installed), BENCH_WORK=<scratch folder>.
+# Commands are timed in interleaved rounds (eng/bench/measure.py): the machine is shared, and load bursts must fall on
+# every command alike.
 # Needs: /usr/bin/python3 with python3-torch, python3-torchvision, python3-onnx (apt); hyperfine (apt) optional.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +15,7 @@ bench=$root/eng/bench
 work=${BENCH_WORK:-$bench/.work}
 py=/usr/bin/python3
 runs=10
+noop_runs=20
 warmup=2
 write_doc=1
 do_check=1
@@ -20,6 +23,7 @@ do_noop=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
+    --noop-runs) noop_runs=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --no-doc) write_doc=0; shift ;;
     --skip-check) do_check=0; shift ;;
@@ -28,12 +32,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-runner=${BENCH_RUNNER:-}
-if [ -z "$runner" ]; then
-  if command -v hyperfine >/dev/null 2>&1; then runner=hyperfine; else runner=loop; fi
+timer=${BENCH_TIMER:-}
+if [ -z "$timer" ]; then
+  if command -v hyperfine >/dev/null 2>&1; then timer=hyperfine; else timer=builtin; fi
 fi
-if [ "$runner" = hyperfine ] && ! command -v hyperfine >/dev/null 2>&1; then
-  echo "BENCH_RUNNER=hyperfine but hyperfine is not installed (apt-get install hyperfine)" >&2
+if [ "$timer" = hyperfine ] && ! command -v hyperfine >/dev/null 2>&1; then
+  echo "BENCH_TIMER=hyperfine but hyperfine is not installed (apt-get install hyperfine)" >&2
   exit 2
 fi
 
@@ -41,16 +45,12 @@ results=$work/results
 mkdir -p "$results"
 rm -f "$results"/*.json "$results"/*.txt
 
-# time_commands OUT.json NAME CMD [NAME CMD ...]: times the commands with the chosen runner, hyperfine's JSON layout.
+# time_commands OUT.json NAME CMD [NAME CMD ...]: interleaved rounds (measure.py), hyperfine's JSON layout.
 time_commands() {
   local out=$1; shift
   local args=()
   while [ $# -gt 0 ]; do args+=(-n "$1" "$2"); shift 2; done
-  if [ "$runner" = hyperfine ]; then
-    hyperfine --style basic --warmup "$warmup" --runs "$runs" --export-json "$out" "${args[@]}"
-  else
-    "$py" "$bench/measure.py" --warmup "$warmup" --runs "$runs" --export-json "$out" "${args[@]}"
-  fi
+  "$py" "$bench/measure.py" --timer "$timer" --warmup "$warmup" --runs "$runs" --export-json "$out" "${args[@]}"
 }
 
 # expect_exit CODE|nonzero DESCRIPTION CMD...: a sanity probe; the benchmark is meaningless if a command does not do its job.
@@ -68,8 +68,9 @@ expect_exit() {
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "runner=$runner"
+  echo "timer=$timer"
   echo "runs=$runs"
+  echo "noop_runs=$noop_runs"
   echo "warmup=$warmup"
   echo "hyperfine=$(hyperfine --version 2>/dev/null || echo none)"
   echo "dotnet_sdk=$(dotnet --version)"
@@ -139,7 +140,7 @@ if [ "$do_check" = 1 ]; then
 fi
 
 if [ "$do_noop" = 1 ]; then
-  if ! bash "$bench/noop-rebuild.sh" --runs "$runs" --out "$results/noop-rebuild.json" --work "$work/noop" --runner "$runner"; then
+  if ! bash "$bench/noop-rebuild.sh" --runs "$noop_runs" --out "$results/noop-rebuild.json" --warmup "$warmup" --work "$work/noop" --timer "$timer"; then
     echo "no-op rebuild benchmark did not run (see above)" >&2
     echo "noop_unavailable=1" >>"$results/environment.txt"
   fi

@@ -1,1 +1,1 @@
-return 0;
+return BuildConvert.Tool.CliApp.Run(args, Console.Out, Console.Error);

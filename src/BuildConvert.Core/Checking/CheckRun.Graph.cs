@@ -85,10 +85,8 @@ internal sealed partial class CheckRun
                         $"{label} is not a graph input (required for IR version {irVersion})", $"initializer '{name}'");
                 }
             }
-            else
-            {
-                scope.Add(name);
-            }
+
+            scope.Add(name);
         }
 
         foreach (var sparse in graph.SparseInitializer)

@@ -15,6 +15,26 @@ public static partial class DiagnosticCodes
         "BCONV0003", "An option or item metadata value is not valid",
         "Fix the value; the message names the option (for example --input-shapes or InputShapes) and what was expected.");
 
+    public static readonly DiagnosticDescriptor UnknownFormat = Error(
+        "BCONV0004", "The input's model format is not recognised",
+        "The message lists the formats BuildConvert knows. Pass --format (item metadata Format) to name the format, or check that the file is a model.");
+
+    public static readonly DiagnosticDescriptor OptionNotSupported = Error(
+        "BCONV0005", "An option cannot be honoured for this input",
+        "The message names the option and why it cannot be applied to this model or format; remove the option or change its value.");
+
+    public static readonly DiagnosticDescriptor OutputNotWritten = Error(
+        "BCONV0006", "The output could not be written",
+        "The message names the file and the operating system's reason (permissions, disk full, a folder in the way). Nothing was left at the output path.");
+
+    public static readonly DiagnosticDescriptor NoModelsFound = Error(
+        "BCONV0007", "A folder holds no models to process",
+        "check looks for *.onnx files under the folder; verify looks for folders holding model.onnx with test_data_set_* folders or inputs.npz/outputs.npz.");
+
+    public static readonly DiagnosticDescriptor GoldenDataMissing = Error(
+        "BCONV0008", "No golden data was found for a model",
+        "Pass --golden <folder> (item metadata Golden) naming a folder in the ONNX test layout (test_data_set_N/input_K.pb, output_K.pb) or with inputs.npz and outputs.npz.");
+
     public static readonly DiagnosticDescriptor ToolCrashed = Error(
         "BCONV0010", "The buildconvert tool stopped unexpectedly",
         "The message gives the command line to reproduce it; run it by hand and report the output if it is a bug.");
@@ -22,4 +42,8 @@ public static partial class DiagnosticCodes
     public static readonly DiagnosticDescriptor ModelSummary = Info(
         "BCONV0100", "A model was processed",
         "Informational: one line per model with format, opset, checker and validation results.");
+
+    public static readonly DiagnosticDescriptor ModelSkipped = Info(
+        "BCONV0101", "A model was skipped",
+        "Informational: the model is listed in the skip manifest given with --skip, with the reason shown.");
 }

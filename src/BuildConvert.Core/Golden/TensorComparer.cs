@@ -38,8 +38,11 @@ public static class TensorComparer
         var problem = Walk(actual, expected, acc, Array.Empty<long>());
         if (problem is not null)
         {
-            return new OutputComparison(outputName, false, problem, 0, 0, 0, 0, null, null, null,
-                double.PositiveInfinity, double.PositiveInfinity, tolerance, goldenFile);
+            return new OutputComparison(outputName, false, problem.Value.Message, 0, 0, 0, 0, null, null, null,
+                double.PositiveInfinity, double.PositiveInfinity, tolerance, goldenFile)
+            {
+                ProblemKind = problem.Value.Kind,
+            };
         }
 
         return acc.ToResult(outputName, goldenFile);
@@ -112,7 +115,7 @@ public static class TensorComparer
 
     private static string FormatComplex(string re, string im) => $"({re}{(im.StartsWith('-') ? "" : "+")}{im}j)";
 
-    private static string? Walk(DataValue actual, DataValue expected, Accumulator acc, long[] prefix)
+    private static Issue? Walk(DataValue actual, DataValue expected, Accumulator acc, long[] prefix)
     {
         var where = prefix.Length == 0 ? "" : $"item [{string.Join(",", prefix)}]: ";
         switch (expected)
@@ -123,7 +126,7 @@ public static class TensorComparer
             case SequenceValue e when actual is SequenceValue a:
                 if (a.Items.Count != e.Items.Count)
                 {
-                    return $"{where}sequence has {a.Items.Count} items, expected {e.Items.Count}";
+                    return new(ComparisonProblem.Shape, $"{where}sequence has {a.Items.Count} items, expected {e.Items.Count}");
                 }
 
                 for (var i = 0; i < e.Items.Count; i++)
@@ -142,29 +145,65 @@ public static class TensorComparer
                 {
                     return e.Value is null && a.Value is null
                         ? null
-                        : $"{where}optional is {(a.Value is null ? "empty" : "present")}, expected {(e.Value is null ? "empty" : "present")}";
+                        : new(ComparisonProblem.Type, $"{where}optional is {(a.Value is null ? "empty" : "present")}, expected {(e.Value is null ? "empty" : "present")}");
                 }
 
                 return Walk(a.Value, e.Value, acc, prefix);
 
             case MapValue e when actual is MapValue a:
-                var keyAcc = new Accumulator(new Tolerance(0, 0) { NanEqual = false });
-                var keyProblem = CompareTensors(a.Keys, e.Keys, keyAcc, prefix, where + "map keys: ");
-                if (keyProblem is not null)
-                {
-                    return keyProblem;
-                }
-
-                if (keyAcc.Mismatch > 0)
-                {
-                    return $"{where}map keys differ ({keyAcc.Mismatch} of {keyAcc.Count})";
-                }
-
-                return Walk(a.Values, e.Values, acc, prefix);
+                return CompareMaps(a, e, acc, prefix, where);
 
             default:
-                return $"{where}value is a {Kind(actual)}, expected a {Kind(expected)}";
+                return new(ComparisonProblem.Type, $"{where}value is a {Kind(actual)}, expected a {Kind(expected)}");
         }
+    }
+
+    /// <summary>Maps match when they hold the same keys (in any order) with close values; values are compared in the
+    /// expected map's key order.</summary>
+    private static Issue? CompareMaps(MapValue a, MapValue e, Accumulator acc, long[] prefix, string where)
+    {
+        if (a.Keys.ElementCount != e.Keys.ElementCount)
+        {
+            return new(ComparisonProblem.Shape, $"{where}map has {a.Keys.ElementCount} keys, expected {e.Keys.ElementCount}");
+        }
+
+        var keyAcc = new Accumulator(new Tolerance(0, 0) { NanEqual = false });
+        var keyProblem = CompareTensors(a.Keys with { Shape = [a.Keys.ElementCount] }, e.Keys with { Shape = [e.Keys.ElementCount] }, keyAcc, prefix, where + "map keys: ");
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
+        if (a.Values.Items.Count != a.Keys.ElementCount || e.Values.Items.Count != e.Keys.ElementCount)
+        {
+            return new(ComparisonProblem.Shape, $"{where}map has a different number of keys and values");
+        }
+
+        var actualValues = a.Values.Items;
+        if (keyAcc.Mismatch > 0)
+        {
+            var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < a.Keys.ElementCount; i++)
+            {
+                positions.TryAdd(FormatElement(a.Keys, i), i);
+            }
+
+            var reordered = new List<DataValue>(actualValues.Count);
+            for (var i = 0; i < e.Keys.ElementCount; i++)
+            {
+                var key = FormatElement(e.Keys, i);
+                if (!positions.TryGetValue(key, out var at))
+                {
+                    return new(ComparisonProblem.Shape, $"{where}map has no key {key}");
+                }
+
+                reordered.Add(actualValues[at]);
+            }
+
+            actualValues = reordered;
+        }
+
+        return Walk(a.Values with { Items = actualValues }, e.Values, acc, prefix);
     }
 
     private static string Kind(DataValue value) => value switch
@@ -176,16 +215,16 @@ public static class TensorComparer
         _ => value.GetType().Name,
     };
 
-    private static string? CompareTensors(TensorValue a, TensorValue e, Accumulator acc, long[] prefix, string where)
+    private static Issue? CompareTensors(TensorValue a, TensorValue e, Accumulator acc, long[] prefix, string where)
     {
         if (a.ElementType != e.ElementType)
         {
-            return $"{where}element type is {ElementTypes.Name(a.ElementType)}, expected {ElementTypes.Name(e.ElementType)}";
+            return new(ComparisonProblem.Type, $"{where}element type is {ElementTypes.Name(a.ElementType)}, expected {ElementTypes.Name(e.ElementType)}");
         }
 
         if (!a.Shape.AsSpan().SequenceEqual(e.Shape))
         {
-            return $"{where}shape is [{string.Join(",", a.Shape)}], expected [{string.Join(",", e.Shape)}]";
+            return new(ComparisonProblem.Shape, $"{where}shape is [{string.Join(",", a.Shape)}], expected [{string.Join(",", e.Shape)}]");
         }
 
         long count;
@@ -195,7 +234,7 @@ public static class TensorComparer
         }
         catch (Exception ex) when (ex is OverflowException or ArgumentException)
         {
-            return $"{where}shape [{string.Join(",", e.Shape)}] is not valid";
+            return new(ComparisonProblem.Shape, $"{where}shape [{string.Join(",", e.Shape)}] is not valid");
         }
 
         var type = e.ElementType;
@@ -203,7 +242,7 @@ public static class TensorComparer
         {
             if (a.Strings is null || e.Strings is null || a.Strings.Length != count || e.Strings.Length != count)
             {
-                return $"{where}string tensor holds a different number of strings than its shape [{string.Join(",", e.Shape)}] needs";
+                return new(ComparisonProblem.Shape, $"{where}string tensor holds a different number of strings than its shape [{string.Join(",", e.Shape)}] needs");
             }
 
             for (long i = 0; i < count; i++)
@@ -217,12 +256,12 @@ public static class TensorComparer
         var bytes = ElementTypes.ByteCount(type, count);
         if (bytes < 0 || !IsComparable(type))
         {
-            return $"{where}comparing {ElementTypes.Name(type)} elements is not supported";
+            return new(ComparisonProblem.Unsupported, $"{where}comparing {ElementTypes.Name(type)} elements is not supported");
         }
 
         if (a.Data.Length < bytes || e.Data.Length < bytes)
         {
-            return $"{where}tensor data holds {Math.Min(a.Data.Length, e.Data.Length)} bytes, its shape [{string.Join(",", e.Shape)}] needs {bytes}";
+            return new(ComparisonProblem.Shape, $"{where}tensor data holds {Math.Min(a.Data.Length, e.Data.Length)} bytes, its shape [{string.Join(",", e.Shape)}] needs {bytes}");
         }
 
         var aSpan = a.Data.Span;
@@ -301,6 +340,8 @@ public static class TensorComparer
                     BinaryPrimitives.ReadDoubleLittleEndian(data.Slice((int)(index * 16) + 8)));
         }
     }
+
+    private readonly record struct Issue(ComparisonProblem Kind, string Message);
 
     /// <summary>Running totals over every element compared for one output.</summary>
     private sealed class Accumulator(Tolerance tolerance)

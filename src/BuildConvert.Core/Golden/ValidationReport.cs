@@ -36,6 +36,9 @@ public sealed record OutputComparison(
     string? GoldenFile)
 {
     public double MismatchPercent => ElementCount == 0 ? 0 : 100.0 * MismatchCount / ElementCount;
+
+    /// <summary>The kind of <see cref="Problem"/>; <see cref="ComparisonProblem.None"/> when values were compared.</summary>
+    public ComparisonProblem ProblemKind { get; init; }
 }
 
 /// <summary>The comparisons of one golden data set (one <c>test_data_set_N</c> folder or one npz pair).</summary>

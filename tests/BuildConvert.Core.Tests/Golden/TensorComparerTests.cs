@@ -145,10 +145,12 @@ public sealed class TensorComparerTests
         var shape = TensorComparer.Compare("y", F32([2, 3], 1, 2, 3, 4, 5, 6), F32([3, 2], 1, 2, 3, 4, 5, 6), Loose);
         Assert.IsFalse(shape.Passed);
         Assert.AreEqual("shape is [2,3], expected [3,2]", shape.Problem);
+        Assert.AreEqual(ComparisonProblem.Shape, shape.ProblemKind);
         Assert.AreEqual(0, shape.ElementCount);
 
         var type = TensorComparer.Compare("y", F32([1], 1), Typed(DataType.Double, [1], 1.0), Loose);
         Assert.AreEqual("element type is float, expected double", type.Problem);
+        Assert.AreEqual(ComparisonProblem.Type, type.ProblemKind);
 
         var kind = TensorComparer.Compare("y", F32([1], 1), new SequenceValue("y", 1, []), Loose);
         Assert.AreEqual("value is a tensor(float), expected a sequence", kind.Problem);
@@ -270,7 +272,13 @@ public sealed class TensorComparerTests
         Assert.IsTrue(TensorComparer.Compare("m", Map(keys, 2), Map(keys, 2.0000001f), Loose).Passed);
         Assert.IsFalse(TensorComparer.Compare("m", Map(keys, 2), Map(keys, 3), Loose).Passed);
         var other = TensorComparer.Compare("m", Map(Typed(DataType.Int64, [2], 1L, 3L), 2), Map(keys, 2), Loose);
-        Assert.AreEqual("map keys differ (1 of 2)", other.Problem);
+        Assert.AreEqual("map has no key 2", other.Problem);
+
+        var swapped = new MapValue("m", Typed(DataType.Int64, [2], 2L, 1L), new SequenceValue("v", 1, [F32([], 5), F32([], 1)]));
+        Assert.IsTrue(TensorComparer.Compare("m", swapped, Map(keys, 5), Loose).Passed);
+        var wrong = TensorComparer.Compare("m", swapped, Map(keys, 6), Loose);
+        Assert.AreEqual(1, wrong.MismatchCount);
+        CollectionAssert.AreEqual(new long[] { 1 }, wrong.WorstIndex);
     }
 
     [TestMethod]

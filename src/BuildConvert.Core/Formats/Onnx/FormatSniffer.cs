@@ -16,7 +16,7 @@ internal static class FormatSniffer
             return "a zip archive (a PyTorch .pt/.pth, Keras .keras or NumPy .npz file?)";
         }
 
-        if (head.StartsWith("\u0089HDF\r\n\u001a\n"u8))
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a]))
         {
             return "an HDF5 file (a Keras .h5 model?)";
         }
@@ -31,7 +31,7 @@ internal static class FormatSniffer
             return "a Python pickle";
         }
 
-        if (head.StartsWith("\u0093NUMPY"u8))
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y']))
         {
             return "a NumPy .npy array";
         }

@@ -1,5 +1,6 @@
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx.Proto;
+using System.IO.MemoryMappedFiles;
 using Google.Protobuf;
 
 namespace BuildConvert.Core.Formats.Onnx;
@@ -98,11 +99,23 @@ public static class OnnxModelReader
                 sizeLimit = (int)Math.Min(length, sizeLimit);
             }
 
-            using var input = CodedInputStream.CreateWithLimits(stream, sizeLimit, options.RecursionLimit);
-            var model = ModelProto.Parser.ParseFrom(input);
+            ModelProto model;
+            long position = 0;
+            if (stream is FileStream { CanSeek: true } fileStream && options.RecursionLimit == OnnxReadOptions.ProtobufRecursionLimit)
+            {
+                model = ParseMapped(fileStream, fileStream.Position, fileStream.Length - fileStream.Position);
+                position = 1;
+            }
+            else
+            {
+                using var input = CodedInputStream.CreateWithLimits(stream, sizeLimit, options.RecursionLimit);
+                model = ModelProto.Parser.ParseFrom(input);
+                position = input.Position;
+            }
+
             if (model.Graph is null && model.IrVersion == 0 && model.OpsetImport.Count == 0)
             {
-                if (!stream.CanSeek && input.Position == 0)
+                if (!stream.CanSeek && position == 0)
                 {
                     throw BuildConvertException.Create(DiagnosticCodes.ModelFileEmpty, $"model '{file}' is empty (0 bytes)", file);
                 }
@@ -132,6 +145,24 @@ public static class OnnxModelReader
         catch (Exception e) when (e is ArgumentException or OverflowException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
             throw BuildConvertException.Create(DiagnosticCodes.ModelCorrupt, $"model file '{file}' is not valid ONNX protobuf data: {e.Message}", file, inner: e);
+        }
+    }
+
+    // Parsing from a read-only mapping of the file allocates each bytes field (weights) exactly once; parsing from a
+    // stream would also buffer every large field in chunks before copying it into place.
+    private static unsafe ModelProto ParseMapped(FileStream file, long start, long length)
+    {
+        using var map = MemoryMappedFile.CreateFromFile(file, mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        using var view = map.CreateViewAccessor(start, length, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        try
+        {
+            return ModelProto.Parser.ParseFrom(new ReadOnlySpan<byte>(pointer + view.PointerOffset, checked((int)length)));
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
         }
     }
 

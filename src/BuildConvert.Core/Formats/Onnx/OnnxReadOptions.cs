@@ -13,8 +13,15 @@ public sealed record OnnxReadOptions
     /// </summary>
     public bool LoadExternalData { get; init; }
 
-    /// <summary>How deeply messages may nest (each subgraph adds about three levels). Default 100.</summary>
-    public int RecursionLimit { get; init; } = 100;
+    /// <summary>Google.Protobuf's default nesting limit, the default of <see cref="RecursionLimit"/>.</summary>
+    public const int ProtobufRecursionLimit = 100;
+
+    /// <summary>
+    /// How deeply messages may nest (each subgraph adds about three levels). Default 100. Files are parsed from a
+    /// read-only memory mapping, which holds each weight once; with any other limit the streaming parser is used,
+    /// which briefly buffers each large field a second time.
+    /// </summary>
+    public int RecursionLimit { get; init; } = ProtobufRecursionLimit;
 
     /// <summary>The largest model file accepted, in bytes (protobuf itself stops at 2 GiB - 1). Default: that limit.</summary>
     public long MaxModelBytes { get; init; } = int.MaxValue;

@@ -24,6 +24,8 @@ public static partial class OnnxTensorCodec
     /// <summary>
     /// Decodes a dense tensor. The result's <see cref="TensorValue.Data"/> shares <paramref name="proto"/>'s raw_data
     /// buffer when that is used (protobuf byte strings are immutable), otherwise it is a new little-endian array.
+    /// string_data elements are decoded as UTF-8 (invalid sequences become U+FFFD); bool elements from int32_data
+    /// become 0/1; narrower types taken from int32_data or uint64_data keep their low bits.
     /// </summary>
     /// <param name="proto">The tensor.</param>
     /// <param name="name">The name to give the value; null uses the proto's name.</param>

@@ -71,6 +71,9 @@ public sealed class OnnxTensorCodecTests
                     AssertSameValue(value, reread, file);
                 }
 
+                var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet();
+                var graphInputs = model.Graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)).ToArray();
+                CollectionAssert.AreEqual(graphInputs.Take(set.Inputs.Count).ToArray(), set.Inputs.Select(i => i.Name).ToArray(), folder);
                 var graphOutputs = model.Graph.Output.Select(o => o.Name).ToArray();
                 CollectionAssert.AreEqual(graphOutputs.Take(set.Outputs.Count).ToArray(), set.Outputs.Select(o => o.Name).ToArray(), folder);
             }
@@ -268,6 +271,34 @@ public sealed class OnnxTensorCodecTests
         var typed = new TypeProto { MapType = new TypeProto.Types.Map { KeyType = (int)DataType.String } };
         var parsed = (MapValue)OnnxTestLayout.ParseValue(stringMap.ToByteArray(), typed);
         Assert.AreEqual("s", parsed.Name);
+    }
+
+    /// <summary>
+    /// Re-encodes every fixture with our encoder for eng/fixtures/check-our-pb.py, which checks them with
+    /// onnx.numpy_helper by hand: <c>/usr/bin/python3 eng/fixtures/check-our-pb.py /tmp/buildconvert-our-pb</c>.
+    /// </summary>
+    [TestMethod]
+    public void WritesReEncodedFixturesForTheOnnxCheckScript()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "buildconvert-our-pb");
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, true);
+        }
+
+        Directory.CreateDirectory(folder);
+        var files = Directory.GetFiles(GoldenTestPaths.OnnxFixtures, "*.pb");
+        foreach (var file in files)
+        {
+            var value = OnnxTensorCodec.ToTensorValue(TensorProto.Parser.ParseFrom(File.ReadAllBytes(file)));
+            var bytes = OnnxTestLayout.ToBytes(value);
+            var proto = TensorProto.Parser.ParseFrom(bytes);
+            Assert.IsTrue(value.IsString ? proto.RawData.IsEmpty : proto.FloatData.Count + proto.Int32Data.Count + proto.Int64Data.Count == 0, file);
+            File.WriteAllBytes(Path.Combine(folder, Path.GetFileName(file)), bytes);
+        }
+
+        File.Copy(Path.Combine(GoldenTestPaths.OnnxFixtures, "manifest.json"), Path.Combine(folder, "manifest.json"));
+        Assert.HasCount(files.Length + 1, Directory.GetFiles(folder));
     }
 
     internal static TypeProto? TypeFor(DataValue value) => value switch

@@ -1,0 +1,33 @@
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Golden;
+
+namespace BuildConvert.Core.Pipeline;
+
+/// <summary>
+/// What <see cref="ModelPipeline.Convert"/> did. When <see cref="Succeeded"/> is false there is no file at the output
+/// path and <see cref="Diagnostics"/> holds at least one error.
+/// </summary>
+/// <param name="Succeeded">True when the output was written, checked, validated (if golden data was given) and committed.</param>
+/// <param name="Diagnostics">Every diagnostic, errors first as they happened.</param>
+/// <param name="InputPath">The source model.</param>
+/// <param name="OutputPath">The committed output, or null when nothing was committed.</param>
+/// <param name="Format">The detected or requested source format, or null when it could not be decided.</param>
+/// <param name="Summary">The converted model's summary, when import succeeded.</param>
+/// <param name="Validation">The golden-data validation report, when validation ran.</param>
+/// <param name="Timings">How long each stage took, in pipeline order.</param>
+public sealed record ConvertResult(
+    bool Succeeded,
+    IReadOnlyList<Diagnostic> Diagnostics,
+    string InputPath,
+    string? OutputPath,
+    string? Format,
+    ModelSummary? Summary,
+    ValidationReport? Validation,
+    IReadOnlyList<StageTiming> Timings)
+{
+    /// <summary>The total time over all stages.</summary>
+    public TimeSpan TotalTime => Timings.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
+}
+
+/// <summary>The time one pipeline stage (<c>detect</c>, <c>import</c>, <c>write</c>, <c>check</c>, <c>validate</c>, <c>commit</c>) took.</summary>
+public sealed record StageTiming(string Stage, TimeSpan Elapsed);

@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using BuildConvert.Core.Checking;
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx;
+using BuildConvert.Core.Formats.Onnx.Proto;
+using BuildConvert.Core.Golden;
+
+namespace BuildConvert.Core.Pipeline;
+
+/// <summary>
+/// Runs one conversion end to end: detect the format, import it to ONNX with the options applied, write it
+/// deterministically to a temporary file in the destination folder, check it, validate it against golden data when
+/// given, and only then rename it into place. Any stale output is deleted first, and on any failure nothing is left at
+/// the output path, so a failed run never looks up to date. Stateless: one instance may run many conversions at once.
+/// </summary>
+public sealed class ModelPipeline
+{
+    private readonly FormatRegistry formats;
+
+    /// <summary>Makes a pipeline over <paramref name="formats"/> (<see cref="FormatRegistry.CreateDefault"/> when null).</summary>
+    public ModelPipeline(FormatRegistry? formats = null)
+    {
+        this.formats = formats ?? FormatRegistry.CreateDefault();
+    }
+
+    /// <summary>Converts <paramref name="request"/>.</summary>
+    /// <param name="request">What to convert and where to.</param>
+    /// <param name="validator">Runs golden validation; required when <see cref="ConversionOptions.Golden"/> is set.</param>
+    /// <param name="cancellationToken">Stops between stages; a cancelled run leaves no output.</param>
+    /// <returns>The result; problems with the model or its data are diagnostics in it, never exceptions.</returns>
+    /// <exception cref="ArgumentException">The request is malformed (empty paths).</exception>
+    /// <exception cref="InvalidOperationException">Golden data is given but <paramref name="validator"/> is null.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public ConvertResult Convert(ConvertRequest request, IModelValidator? validator, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.InputPath);
+        ArgumentException.ThrowIfNullOrEmpty(request.OutputPath);
+        if (request.Options.Golden is not null && validator is null)
+        {
+            throw new InvalidOperationException("golden data was given but no validator");
+        }
+
+        var run = new Run(request);
+        string? temp = null;
+        string? dataFile = null;
+        try
+        {
+            return Execute(run, validator, ref temp, ref dataFile, cancellationToken);
+        }
+        finally
+        {
+            if (!run.Committed)
+            {
+                TryDelete(temp);
+                TryDelete(dataFile);
+            }
+        }
+    }
+
+    private ConvertResult Execute(Run run, IModelValidator? validator, ref string? temp, ref string? dataFile, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
+        var input = request.InputPath;
+        var output = Path.GetFullPath(request.OutputPath);
+        if (!File.Exists(input) && !Directory.Exists(input))
+        {
+            return run.Fail(DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
+        }
+
+        if (string.Equals(Path.GetFullPath(input), output, StringComparison.Ordinal))
+        {
+            return run.Fail(DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
+        }
+
+        if (Directory.Exists(output))
+        {
+            return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output path '{output}' is a folder", output));
+        }
+
+        var removeStale = RemoveStaleOutput(output);
+        if (removeStale is not null)
+        {
+            return run.Fail(removeStale);
+        }
+
+        var options = request.Options;
+        if (options.Golden is { } golden && !Directory.Exists(golden))
+        {
+            return run.Fail(DiagnosticCodes.InputNotFound.Create($"golden data folder '{golden}' does not exist", golden));
+        }
+
+        IModelFormat format;
+        using (run.Stage("detect"))
+        {
+            if (!run.Try(() => formats.Resolve(input, options.Format), out format!))
+            {
+                return run.Result();
+            }
+        }
+
+        run.Format = format.Name;
+        cancellationToken.ThrowIfCancellationRequested();
+        ImportedModel imported;
+        using (run.Stage("import"))
+        {
+            if (!run.Try(() => format.Import(input, options, cancellationToken), out imported!))
+            {
+                return run.Result();
+            }
+        }
+
+        run.Diagnostics.AddRange(imported.Warnings);
+        var model = imported.Model;
+        run.Summary = imported.Summarize();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var folder = Path.GetDirectoryName(output) ?? ".";
+        var name = Path.GetFileName(output);
+        using (run.Stage("write"))
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
+            }
+
+            temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
+            var external = request.ExternalData ?? imported.HadExternalData;
+            var writeOptions = external
+                ? new OnnxWriteOptions { ExternalData = true, ExternalDataFileName = name + ".data" }
+                : OnnxWriteOptions.Default;
+            if (external)
+            {
+                dataFile = Path.Combine(folder, name + ".data");
+            }
+
+            var tempPath = temp;
+            if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, out _))
+            {
+                return run.Result();
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using (run.Stage("check"))
+        {
+            var checkPath = temp;
+            if (!run.Try(() => OnnxChecker.CheckFile(checkPath), out var checkDiagnostics))
+            {
+                return run.Result();
+            }
+
+            foreach (var diagnostic in checkDiagnostics!)
+            {
+                run.Diagnostics.Add(string.Equals(diagnostic.File, checkPath, StringComparison.Ordinal) ? diagnostic with { File = input } : diagnostic);
+            }
+
+            if (run.HasErrors)
+            {
+                return run.Result();
+            }
+        }
+
+        if (options.Golden is { } goldenFolder)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (run.Stage("validate"))
+            {
+                var modelFile = temp;
+                var report = validator!.Validate(modelFile, goldenFolder, options.Tolerances, cancellationToken);
+                run.Validation = report;
+                run.Diagnostics.AddRange(report.Diagnostics.Select(d =>
+                    string.Equals(d.File, modelFile, StringComparison.Ordinal) ? d with { File = input } : d));
+                if (!report.Passed)
+                {
+                    if (!run.HasErrors)
+                    {
+                        run.Diagnostics.Add(DiagnosticCodes.InternalError.Create(
+                            "golden validation failed without an error diagnostic", goldenFolder));
+                    }
+
+                    return run.Result();
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using (run.Stage("commit"))
+        {
+            try
+            {
+                File.Move(temp, output, overwrite: true);
+                run.Committed = true;
+                run.OutputPath = output;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output '{output}' could not be put in place: {e.Message}", output));
+            }
+        }
+
+        return run.Result();
+    }
+
+    private static Diagnostic? RemoveStaleOutput(string output)
+    {
+        foreach (var stale in new[] { output, output + ".data" })
+        {
+            try
+            {
+                if (File.Exists(stale))
+                {
+                    File.Delete(stale);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return DiagnosticCodes.OutputNotWritten.Create($"the previous output '{stale}' cannot be removed: {e.Message}", stale);
+            }
+        }
+
+        return null;
+    }
+
+    private static void TryDelete(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a temporary file or a data file beside a failed output; nothing at the output path depends on it.
+        }
+    }
+
+    /// <summary>The state of one conversion while it runs.</summary>
+    private sealed class Run
+    {
+        private readonly List<StageTiming> timings = new();
+
+        public Run(ConvertRequest request) => Request = request;
+
+        public ConvertRequest Request { get; }
+
+        public List<Diagnostic> Diagnostics { get; } = new();
+
+        public string? Format { get; set; }
+
+        public ModelSummary? Summary { get; set; }
+
+        public ValidationReport? Validation { get; set; }
+
+        public string? OutputPath { get; set; }
+
+        public bool Committed { get; set; }
+
+        public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+        public IDisposable Stage(string name) => new StageTimer(this, name);
+
+        public bool Try<T>(Func<T> action, out T? value)
+        {
+            try
+            {
+                value = action();
+                return true;
+            }
+            catch (BuildConvertException e)
+            {
+                Diagnostics.AddRange(e.Diagnostics);
+                value = default;
+                return false;
+            }
+        }
+
+        public ConvertResult Fail(Diagnostic diagnostic)
+        {
+            Diagnostics.Add(diagnostic);
+            return Result();
+        }
+
+        public ConvertResult Result() => new(
+            Committed && !HasErrors,
+            Diagnostics.ToArray(),
+            Request.InputPath,
+            Committed ? OutputPath : null,
+            Format,
+            Summary,
+            Validation,
+            timings.ToArray());
+
+        private sealed class StageTimer : IDisposable
+        {
+            private readonly Run run;
+            private readonly string name;
+            private readonly long start = Stopwatch.GetTimestamp();
+
+            public StageTimer(Run run, string name)
+            {
+                this.run = run;
+                this.name = name;
+            }
+
+            public void Dispose() => run.timings.Add(new StageTiming(name, Stopwatch.GetElapsedTime(start)));
+        }
+    }
+}

@@ -1,0 +1,379 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using BuildConvert.MSBuild.Json;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace BuildConvert.MSBuild
+{
+    /// <summary>
+    /// Converts, checks and validates the stale <c>&lt;OnnxModel&gt;</c> items in one run of the packaged tool:
+    /// writes one JSON request listing every item, runs <c>dotnet exec buildconvert.dll msbuild-batch --request FILE</c>,
+    /// and turns the JSON lines the tool prints (one per diagnostic, one summary per model) into build errors, warnings
+    /// and messages. The tool commits each output atomically; an item the tool did not report as passed has its output
+    /// deleted, so a later build never takes it for up to date. A tool that exits non-zero without a diagnostic (a crash,
+    /// a kill, a missing runtime) is error BCONV0201 with the command line to reproduce it.
+    /// </summary>
+    public sealed class ConvertOnnxModels : ToolTask
+    {
+        private const int TailLines = 20;
+        private readonly Dictionary<string, ModelResult> results = new Dictionary<string, ModelResult>(StringComparer.Ordinal);
+        private readonly Queue<string> tail = new Queue<string>();
+        private Dictionary<string, ITaskItem> itemsById = new Dictionary<string, ITaskItem>(StringComparer.Ordinal);
+        private int errorsFromTool;
+
+        /// <summary>The resolved stale items (see <see cref="ResolveOnnxModels"/>).</summary>
+        [Required]
+        public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
+
+        /// <summary>The tool assembly (<c>buildconvert.dll</c>).</summary>
+        [Required]
+        public string ToolAssembly { get; set; } = "";
+
+        /// <summary>Where to write the JSON request.</summary>
+        [Required]
+        public string RequestFile { get; set; } = "";
+
+        /// <summary>The <c>dotnet</c> host to run the tool with; empty for DOTNET_HOST_PATH, then <c>dotnet</c> on PATH.</summary>
+        public string DotnetHost { get; set; } = "";
+
+        /// <summary>The items the tool converted, checked and (when asked) validated.</summary>
+        [Output]
+        public ITaskItem[] ConvertedModels { get; private set; } = Array.Empty<ITaskItem>();
+
+        /// <inheritdoc />
+        protected override string ToolName => RuntimeIsWindows() ? "dotnet.exe" : "dotnet";
+
+        /// <inheritdoc />
+        protected override Encoding StandardOutputEncoding => Encoding.UTF8;
+
+        /// <inheritdoc />
+        protected override Encoding StandardErrorEncoding => Encoding.UTF8;
+
+        /// <inheritdoc />
+        protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Low;
+
+        /// <inheritdoc />
+        protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.Normal;
+
+        /// <inheritdoc />
+        public override bool Execute()
+        {
+            if (Models.Length == 0)
+            {
+                return true;
+            }
+
+            itemsById = new Dictionary<string, ITaskItem>(StringComparer.Ordinal);
+            foreach (var model in Models)
+            {
+                itemsById[model.ItemSpec] = model;
+            }
+
+            if (!File.Exists(ToolAssembly))
+            {
+                LogCoded(TaskCodes.ToolNotFound, null, 0,
+                    $"the buildconvert tool '{ToolAssembly}' does not exist; restore the BuildConvert.MSBuild package again or fix BuildConvertToolPath");
+                DeleteOutputs();
+                return false;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(RequestFile))!);
+            File.WriteAllText(RequestFile, BuildRequest(Models), new UTF8Encoding(false));
+            Log.LogMessage(MessageImportance.High, "BuildConvert: converting {0} model(s): {1}",
+                Models.Length, string.Join(", ", Models.Select(m => m.ItemSpec)));
+
+            var ran = base.Execute();
+            var converted = new List<ITaskItem>();
+            foreach (var model in Models)
+            {
+                if (results.TryGetValue(model.ItemSpec, out var result) && result.Passed)
+                {
+                    WriteDependencies(model, result.Dependencies);
+                    converted.Add(model);
+                    continue;
+                }
+
+                DeleteOutput(model);
+                if (ran && !Log.HasLoggedErrors)
+                {
+                    LogCoded(TaskCodes.ToolProtocolError, model.GetMetadata(ModelMetadata.InputFile), 0,
+                        $"the tool gave no result for '{model.ItemSpec}'. To reproduce, run: {ReproCommand()}");
+                }
+            }
+
+            ConvertedModels = converted.ToArray();
+            return ran && !Log.HasLoggedErrors;
+        }
+
+        /// <inheritdoc />
+        protected override string GenerateFullPathToTool()
+        {
+            if (!string.IsNullOrEmpty(DotnetHost))
+            {
+                return DotnetHost;
+            }
+
+            var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host))
+            {
+                return host!;
+            }
+
+            foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+            {
+                try
+                {
+                    var candidate = Path.Combine(directory.Trim('"'), ToolName);
+                    if (File.Exists(candidate))
+                    {
+                        return candidate;
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    // A malformed PATH entry: skip it.
+                }
+            }
+
+            return ToolName;
+        }
+
+        /// <inheritdoc />
+        protected override string GenerateCommandLineCommands()
+        {
+            var builder = new CommandLineBuilder();
+            builder.AppendSwitch("exec");
+            builder.AppendFileNameIfNotNull(ToolAssembly);
+            builder.AppendSwitch("msbuild-batch");
+            builder.AppendSwitch("--request");
+            builder.AppendFileNameIfNotNull(RequestFile);
+            return builder.ToString();
+        }
+
+        /// <inheritdoc />
+        protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+        {
+            var line = singleLine.Trim();
+            if (line.StartsWith("{", StringComparison.Ordinal) && TryHandleJson(line))
+            {
+                return;
+            }
+
+            if (line.Length > 0)
+            {
+                tail.Enqueue(line);
+                if (tail.Count > TailLines)
+                {
+                    tail.Dequeue();
+                }
+            }
+
+            Log.LogMessage(messageImportance, "{0}", singleLine);
+        }
+
+        /// <inheritdoc />
+        protected override bool HandleTaskExecutionErrors()
+        {
+            if (errorsFromTool > 0)
+            {
+                return false;
+            }
+
+            var why = ExitCode == -1 ? "could not be started or was stopped" : $"exited with code {ExitCode.ToString(CultureInfo.InvariantCulture)} without reporting an error";
+            var last = tail.Count == 0 ? "" : " Its last output: " + string.Join(" | ", tail);
+            LogCoded(TaskCodes.ToolFailed, null, 0,
+                $"the buildconvert tool {why} while converting {string.Join(", ", Models.Select(m => m.ItemSpec))}. To reproduce, run: {ReproCommand()}.{last}");
+            return false;
+        }
+
+        /// <summary>The command line the build ran, quoted for a shell.</summary>
+        internal string ReproCommand() => Quote(GenerateFullPathToTool()) + " " + GenerateCommandLineCommands();
+
+        /// <summary>The JSON request for <paramref name="models"/>: one object per item with the options the tool needs.</summary>
+        internal static string BuildRequest(IEnumerable<ITaskItem> models)
+        {
+            var json = new StringBuilder();
+            json.Append("{\n  \"version\": 1,\n  \"items\": [");
+            var first = true;
+            foreach (var model in models)
+            {
+                json.Append(first ? "\n    {" : ",\n    {");
+                first = false;
+                Property(json, "id", model.ItemSpec, true);
+                Property(json, "input", model.GetMetadata(ModelMetadata.InputFile));
+                Property(json, "output", model.GetMetadata(ModelMetadata.IntermediateFile));
+                Property(json, "golden", NullIfEmpty(model.GetMetadata(ModelMetadata.GoldenDirectory)));
+                json.Append(", \"validate\": ").Append(model.GetMetadata(ModelMetadata.ValidateResolved) == "true" ? "true" : "false");
+                Property(json, "format", NullIfEmpty(model.GetMetadata(ModelMetadata.Format).Trim()));
+                Property(json, "opset", NullIfEmpty(model.GetMetadata(ModelMetadata.Opset).Trim()));
+                Property(json, "inputs", NullIfEmpty(model.GetMetadata(ModelMetadata.Inputs).Trim()));
+                Property(json, "outputs", NullIfEmpty(model.GetMetadata(ModelMetadata.Outputs).Trim()));
+                Property(json, "inputShapes", NullIfEmpty(model.GetMetadata(ModelMetadata.InputShapes).Trim()));
+                Property(json, "rtol", NullIfEmpty(model.GetMetadata(ModelMetadata.Rtol).Trim()));
+                Property(json, "atol", NullIfEmpty(model.GetMetadata(ModelMetadata.Atol).Trim()));
+                json.Append(" }");
+            }
+
+            json.Append("\n  ]\n}\n");
+            return json.ToString();
+        }
+
+        private bool TryHandleJson(string line)
+        {
+            Dictionary<string, object?>? message;
+            try
+            {
+                message = JsonText.Parse(line) as Dictionary<string, object?>;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+
+            if (message is null)
+            {
+                return false;
+            }
+
+            switch (Text(message, "kind"))
+            {
+                case "diagnostic":
+                    LogDiagnostic(message);
+                    return true;
+                case "model":
+                    RecordModel(message);
+                    return true;
+                case "done":
+                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", Text(message, "message") ?? line);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private void LogDiagnostic(Dictionary<string, object?> message)
+        {
+            var code = Text(message, "code") ?? "";
+            var text = Text(message, "message") ?? "";
+            var location = Text(message, "location");
+            if (!string.IsNullOrEmpty(location))
+            {
+                text += " [" + location + "]";
+            }
+
+            var item = Text(message, "item");
+            var file = Text(message, "file");
+            if (string.IsNullOrEmpty(file) && item != null && itemsById.TryGetValue(item, out var model))
+            {
+                file = model.GetMetadata(ModelMetadata.InputFile);
+            }
+
+            var line = message.TryGetValue("line", out var l) && l is double d ? (int)d : 0;
+            var helpLink = Text(message, "helpLink") ?? (code.Length > 0 ? TaskCodes.HelpLink(code) : null);
+            switch (Text(message, "severity"))
+            {
+                case "error":
+                    errorsFromTool++;
+                    Log.LogError("BuildConvert", code, code, helpLink, file, line, 0, 0, 0, "{0}", text);
+                    break;
+                case "warning":
+                    Log.LogWarning("BuildConvert", code, code, helpLink, file, line, 0, 0, 0, "{0}", text);
+                    break;
+                default:
+                    Log.LogMessage("BuildConvert", code, code, file, line, 0, 0, 0, MessageImportance.Normal, "{0}", text);
+                    break;
+            }
+        }
+
+        private void RecordModel(Dictionary<string, object?> message)
+        {
+            var id = Text(message, "item") ?? "";
+            var status = Text(message, "status") ?? "error";
+            var dependencies = message.TryGetValue("dependencies", out var deps) && deps is List<object?> list
+                ? list.OfType<string>().ToArray()
+                : Array.Empty<string>();
+            results[id] = new ModelResult(status == "passed", dependencies);
+            var summary = Text(message, "summary");
+            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", id, status,
+                string.IsNullOrEmpty(summary) ? "" : " (" + summary + ")");
+        }
+
+        private void WriteDependencies(ITaskItem model, IReadOnlyList<string> dependencies)
+        {
+            var path = model.GetMetadata(ModelMetadata.DependencyFile);
+            if (string.IsNullOrEmpty(path))
+            {
+                return;
+            }
+
+            if (dependencies.Count == 0)
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+
+                return;
+            }
+
+            File.WriteAllText(path, "# Files the last conversion read besides the model and its golden data.\n" + string.Join("\n", dependencies) + "\n");
+        }
+
+        private void DeleteOutputs()
+        {
+            foreach (var model in Models)
+            {
+                DeleteOutput(model);
+            }
+        }
+
+        private void DeleteOutput(ITaskItem model)
+        {
+            foreach (var path in new[] { model.GetMetadata(ModelMetadata.IntermediateFile), model.GetMetadata(ModelMetadata.DependencyFile) })
+            {
+                if (!string.IsNullOrEmpty(path) && File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+            }
+        }
+
+        private void LogCoded(string code, string? file, int line, string message) =>
+            Log.LogError("BuildConvert", code, code, TaskCodes.HelpLink(code), file, line, 0, 0, 0, "{0}", message);
+
+        private static string? Text(Dictionary<string, object?> message, string key) =>
+            message.TryGetValue(key, out var value) ? value as string : null;
+
+        private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+        private static void Property(StringBuilder json, string name, string? value, bool first = false)
+        {
+            json.Append(first ? " " : ", ");
+            JsonText.AppendString(json, name);
+            json.Append(": ");
+            JsonText.AppendString(json, value);
+        }
+
+        private static string Quote(string path) => path.IndexOf(' ') >= 0 ? "\"" + path + "\"" : path;
+
+        private static bool RuntimeIsWindows() => Path.DirectorySeparatorChar == '\\';
+
+        private sealed class ModelResult
+        {
+            public ModelResult(bool passed, IReadOnlyList<string> dependencies)
+            {
+                Passed = passed;
+                Dependencies = dependencies;
+            }
+
+            public bool Passed { get; }
+
+            public IReadOnlyList<string> Dependencies { get; }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Golden;
+
+namespace BuildConvert.Tool.Commands;
+
+/// <summary>
+/// The options several commands share, with the spellings every format and the MSBuild item metadata use
+/// (<c>--format --opset --inputs --outputs --input-shapes --golden --rtol --atol</c>). Each call makes a new option,
+/// so each command owns its own instances.
+/// </summary>
+internal static class CommonOptions
+{
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one machine-readable JSON document on stdout (diagnostics included) instead of text.",
+    };
+
+    public static Option<double?> Rtol() => new("--rtol")
+    {
+        Description = $"Relative tolerance for golden comparison (|actual - expected| <= atol + rtol * |expected|); default {Tolerance.Default.Rtol.ToString(CultureInfo.InvariantCulture)}.",
+    };
+
+    public static Option<double?> Atol() => new("--atol")
+    {
+        Description = $"Absolute tolerance for golden comparison; default {Tolerance.Default.Atol.ToString(CultureInfo.InvariantCulture)}.",
+    };
+
+    public static Option<string[]> PerOutputTolerance() => new("--tolerance")
+    {
+        Description = "Tolerance for one output, as name=rtol,atol (repeatable); overrides --rtol/--atol for that output.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<string?> Format() => new("--format")
+    {
+        Description = "The input's format (e.g. onnx); detected from the file when omitted.",
+    };
+
+    public static Option<string?> InputShapes() => new("--input-shapes")
+    {
+        Description = "Input shapes as \"a:N,3,224,224;b:1,10\" (a name or 0-based position, then dimensions; N or -1 is dynamic).",
+    };
+
+    /// <summary>Builds the tolerance set from <c>--rtol --atol --tolerance</c>.</summary>
+    /// <exception cref="BuildConvertException">BCONV0003 for a negative or malformed value.</exception>
+    public static ToleranceSet ParseTolerances(double? rtol, double? atol, IReadOnlyList<string>? perOutput)
+    {
+        var global = new Tolerance(rtol ?? Tolerance.Default.Rtol, atol ?? Tolerance.Default.Atol);
+        CheckTolerance(global.Rtol, "--rtol");
+        CheckTolerance(global.Atol, "--atol");
+        var map = new Dictionary<string, Tolerance>(StringComparer.Ordinal);
+        foreach (var entry in perOutput ?? Array.Empty<string>())
+        {
+            var equals = entry.LastIndexOf('=');
+            var parts = equals > 0 ? entry[(equals + 1)..].Split(',', StringSplitOptions.TrimEntries) : Array.Empty<string>();
+            if (equals <= 0 || parts.Length != 2
+                || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var r)
+                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var a))
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"--tolerance '{entry}': expected name=rtol,atol, for example logits=1e-4,1e-5");
+            }
+
+            CheckTolerance(r, $"--tolerance '{entry}' rtol");
+            CheckTolerance(a, $"--tolerance '{entry}' atol");
+            var name = entry[..equals];
+            if (!map.TryAdd(name, new Tolerance(r, a)))
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"--tolerance gives output '{name}' twice");
+            }
+        }
+
+        return new ToleranceSet(global, map);
+    }
+
+    /// <summary>Splits a comma-separated name list (<c>--inputs a,b</c>); empty for null.</summary>
+    public static IReadOnlyList<string> SplitList(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? Array.Empty<string>() : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static void CheckTolerance(double value, string what)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"{what} must be a finite number >= 0, not {value.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx.Proto;
+using BuildConvert.Core.Golden;
+using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Values;
+using Microsoft.ML.OnnxRuntime;
+using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace BuildConvert.Validation;
+
+/// <summary>How <see cref="GoldenGenerator"/> makes inputs.</summary>
+public sealed record GoldenGenerationOptions
+{
+    /// <summary>Shapes for inputs whose declared shape has dynamic or unknown dimensions (a dimension left null in a
+    /// spec stays dynamic and takes each of <see cref="DynamicSizes"/>).</summary>
+    public IReadOnlyList<InputShapeSpec> InputShapes { get; init; } = Array.Empty<InputShapeSpec>();
+
+    /// <summary>The seed for random inputs; the same seed, model and options give the same data.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The sizes given to dynamic dimensions: one data set per size when any input has a dynamic dimension
+    /// (two different sizes by default, so shapes baked in at conversion time are caught), else one data set.</summary>
+    public IReadOnlyList<long> DynamicSizes { get; init; } = [1, 3];
+
+    /// <summary>Inputs to use instead of random ones: one list per data set, each value named after its model input
+    /// (or unnamed and in model-input order).</summary>
+    public IReadOnlyList<IReadOnlyList<DataValue>>? Inputs { get; init; }
+
+    /// <summary>Threads ONNX Runtime may use inside one operator; 0 for its default.</summary>
+    public int IntraOpThreads { get; init; }
+}
+
+/// <summary>
+/// Creates golden data for an ONNX model by running ONNX Runtime on seeded random inputs of the declared shapes (or on
+/// given inputs), and writes it in the ONNX test layout (<c>test_data_set_N/input_K.pb</c>, <c>output_K.pb</c>).
+/// Random values: floating point uniform in [-1, 1), integers uniform in [0, 4) (small enough to be valid indices for
+/// most models), bools uniform, strings from a small word list.
+/// </summary>
+public sealed class GoldenGenerator
+{
+    private static readonly string[] Words = ["alpha", "beta", "gamma", "delta", "", "epsilon", "zeta", "eta"];
+
+    /// <summary>Runs the model and returns the data sets (not written anywhere).</summary>
+    /// <exception cref="BuildConvertException">BCONV10xx when the model cannot be read; BCONV4011 when inputs cannot be made; BCONV4006/4007 when ONNX Runtime
+    /// cannot load the model; BCONV4008 when it fails to run; BCONV4009 for types its .NET API cannot carry.</exception>
+    public IReadOnlyList<GoldenDataSet> Generate(string modelPath, GoldenGenerationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(modelPath);
+        ArgumentNullException.ThrowIfNull(options);
+        var model = ModelFiles.ReadChecked(modelPath);
+        var inputs = FeedableInputs(model);
+        var inputSets = options.Inputs is { } given
+            ? given.Select((set, n) => NameGivenInputs(modelPath, inputs, set, n)).ToArray()
+            : MakeRandomInputs(modelPath, inputs, options);
+
+        var diagnostics = new List<Diagnostic>();
+        using var sessionOptions = SessionFactory.CreateOptions(options.IntraOpThreads);
+        using var session = SessionFactory.Open(modelPath, sessionOptions, diagnostics)
+            ?? throw new BuildConvertException(diagnostics);
+
+        var result = new List<GoldenDataSet>();
+        for (var n = 0; n < inputSets.Length; n++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = OnnxTestLayout.DataSetPrefix + n.ToString(CultureInfo.InvariantCulture);
+            result.Add(new GoldenDataSet(name, inputSets[n], RunOnce(modelPath, session, inputSets[n], name)));
+        }
+
+        return result;
+    }
+
+    /// <summary>Generates golden data and writes it under <paramref name="outputFolder"/> in the ONNX test layout
+    /// (replacing existing data sets there; nothing is written when generation fails).</summary>
+    /// <returns>The data sets written.</returns>
+    /// <exception cref="BuildConvertException">As <see cref="Generate"/>, and BCONV1112 when the files cannot be written.</exception>
+    public IReadOnlyList<GoldenDataSet> GenerateTo(string modelPath, string outputFolder, GoldenGenerationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputFolder);
+        var dataSets = Generate(modelPath, options, cancellationToken);
+        OnnxTestLayout.Write(outputFolder, dataSets);
+        return dataSets;
+    }
+
+    private static IReadOnlyList<ValueInfoProto> FeedableInputs(ModelProto model)
+    {
+        var initializers = new HashSet<string>(model.Graph?.Initializer.Select(i => i.Name) ?? [], StringComparer.Ordinal);
+        return model.Graph?.Input.Where(i => !initializers.Contains(i.Name)).ToArray() ?? [];
+    }
+
+    private static List<DataValue> NameGivenInputs(string modelPath, IReadOnlyList<ValueInfoProto> inputs, IReadOnlyList<DataValue> given, int set)
+    {
+        var named = new List<DataValue>(given.Count);
+        for (var k = 0; k < given.Count; k++)
+        {
+            var value = given[k];
+            if (value.Name.Length > 0 && inputs.Any(i => i.Name == value.Name))
+            {
+                named.Add(value);
+            }
+            else if (value.Name.Length == 0 && k < inputs.Count)
+            {
+                named.Add(value with { Name = inputs[k].Name });
+            }
+            else
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.GoldenInputMismatch,
+                    $"given input {k} ('{value.Name}') of data set {set} matches no model input (the model has: {string.Join(", ", inputs.Select(i => i.Name))})", modelPath, value.Name);
+            }
+        }
+
+        return ModelOrder(inputs, named);
+    }
+
+    private static List<DataValue> ModelOrder(IReadOnlyList<ValueInfoProto> inputs, List<DataValue> values) =>
+        values.OrderBy(v => inputs.ToList().FindIndex(i => i.Name == v.Name)).ToList();
+
+    private static List<DataValue>[] MakeRandomInputs(string modelPath, IReadOnlyList<ValueInfoProto> inputs, GoldenGenerationOptions options)
+    {
+        foreach (var spec in options.InputShapes)
+        {
+            var known = spec.Name is not null ? inputs.Any(i => i.Name == spec.Name) : spec.Position is { } p && p >= 0 && p < inputs.Count;
+            if (!known)
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
+                    $"input shape '{spec}' names no model input (the model has: {string.Join(", ", inputs.Select(i => i.Name))})", modelPath);
+            }
+        }
+
+        if (options.DynamicSizes.Count == 0 || options.DynamicSizes.Any(s => s < 0))
+        {
+            throw new ArgumentException("DynamicSizes must hold at least one non-negative size", nameof(options));
+        }
+
+        var anyDynamic = false;
+        var shapes = new List<Func<long, long[]>>();
+        for (var k = 0; k < inputs.Count; k++)
+        {
+            shapes.Add(ShapeOf(modelPath, inputs[k], k, options.InputShapes, ref anyDynamic));
+        }
+
+        var sizes = anyDynamic ? options.DynamicSizes : options.DynamicSizes.Take(1).ToArray();
+        var sets = new List<DataValue>[sizes.Count];
+        for (var n = 0; n < sizes.Count; n++)
+        {
+            var random = new Random(unchecked((options.Seed * 7919) + n));
+            sets[n] = inputs.Select((input, k) => (DataValue)RandomTensor(modelPath, input, shapes[k](sizes[n]), random)).ToList();
+        }
+
+        return sets;
+    }
+
+    private static Func<long, long[]> ShapeOf(string modelPath, ValueInfoProto input, int position, IReadOnlyList<InputShapeSpec> specs, ref bool anyDynamic)
+    {
+        var tensorType = input.Type?.TensorType;
+        if (tensorType is null)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
+                $"input '{input.Name}' is a {input.Type?.ValueCase.ToString() ?? "untyped value"}; random golden inputs are made for tensors only (give inputs instead)", modelPath, input.Name);
+        }
+
+        var spec = specs.FirstOrDefault(s => s.Name == input.Name) ?? specs.FirstOrDefault(s => s.Name is null && s.Position == position);
+        var declared = tensorType.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue >= 0 ? (long?)d.DimValue : null).ToArray();
+        long?[] dims;
+        if (spec is not null)
+        {
+            if (declared is not null && declared.Length != spec.Dimensions.Count)
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
+                    $"input shape '{spec}' has rank {spec.Dimensions.Count}, but input '{input.Name}' has rank {declared.Length}", modelPath, input.Name);
+            }
+
+            dims = spec.Dimensions.Select((d, i) => d ?? declared?[i]).ToArray();
+        }
+        else if (declared is null)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
+                $"input '{input.Name}' declares no shape; give one with --input-shapes (InputShapes)", modelPath, input.Name);
+        }
+        else
+        {
+            dims = declared;
+        }
+
+        if (dims.Any(d => d is null))
+        {
+            anyDynamic = true;
+        }
+
+        return size => dims.Select(d => d ?? size).ToArray();
+    }
+
+    private static TensorValue RandomTensor(string modelPath, ValueInfoProto input, long[] shape, Random random)
+    {
+        var type = (DataType)input.Type.TensorType.ElemType;
+        if (!OrtValueBridge.IsSupported(type))
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.UnsupportedRuntimeType,
+                $"input '{input.Name}' is {ElementTypes.Name(type)}, which ONNX Runtime's .NET API cannot create", modelPath, input.Name);
+        }
+
+        long count;
+        try
+        {
+            count = ElementTypes.ElementCount(shape);
+        }
+        catch (OverflowException)
+        {
+            count = long.MaxValue;
+        }
+
+        const long maxElements = 1L << 28;
+        if (count > maxElements)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
+                $"input '{input.Name}' of shape [{string.Join(",", shape)}] has more than {maxElements} elements", modelPath, input.Name);
+        }
+
+        if (type == DataType.String)
+        {
+            var strings = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                strings[i] = Words[random.Next(Words.Length)];
+            }
+
+            return new TensorValue(input.Name, type, shape, default, strings);
+        }
+
+        var width = (int)ElementTypes.ByteCount(type, 1);
+        var data = new byte[count * width];
+        for (var i = 0; i < count; i++)
+        {
+            var slot = data.AsSpan(i * width, width);
+            var real = (random.NextDouble() * 2) - 1;
+            var integer = random.Next(0, 4);
+            switch (type)
+            {
+                case DataType.Float: BinaryPrimitives.WriteSingleLittleEndian(slot, (float)real); break;
+                case DataType.Double: BinaryPrimitives.WriteDoubleLittleEndian(slot, real); break;
+                case DataType.Float16: BinaryPrimitives.WriteHalfLittleEndian(slot, (Half)real); break;
+                case DataType.Bfloat16: BinaryPrimitives.WriteUInt16LittleEndian(slot, (ushort)(BitConverter.SingleToUInt32Bits((float)real) >> 16)); break;
+                case DataType.Bool: slot[0] = (byte)(integer & 1); break;
+                default:
+                    slot.Clear();
+                    slot[0] = (byte)integer;
+                    break;
+            }
+        }
+
+        return new TensorValue(input.Name, type, shape, data);
+    }
+
+    private static List<DataValue> RunOnce(string modelPath, InferenceSession session, List<DataValue> inputs, string dataSet)
+    {
+        var values = new List<OrtValue>(inputs.Count);
+        try
+        {
+            foreach (var input in inputs)
+            {
+                values.Add(OrtValueBridge.ToOrtValue(input));
+            }
+
+            using var runOptions = new RunOptions();
+            var outputNames = session.OutputNames;
+            using var outputs = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputNames);
+            return outputNames.Select((name, i) => OrtValueBridge.FromOrtValue(name, outputs.ElementAt(i))).ToList();
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            var code = SessionFactory.IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeRunFailed;
+            throw BuildConvertException.Create(code, $"data set '{dataSet}': ONNX Runtime failed while running the model: {ex.Message}", modelPath, inner: ex);
+        }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx;
+using BuildConvert.Core.Formats.Onnx.Proto;
+
+namespace BuildConvert.Validation;
+
+/// <summary>Reads a model's structure before ONNX Runtime sees the file.</summary>
+internal static class ModelFiles
+{
+    /// <summary>
+    /// Reads <paramref name="path"/> with BuildConvert's own reader (limits on, external data not loaded) and checks every
+    /// external-data reference against the path rules, so ONNX Runtime never opens a file outside the model's folder.
+    /// </summary>
+    /// <exception cref="BuildConvertException">BCONV10xx when the file is not a readable model or an external-data
+    /// reference breaks a rule.</exception>
+    public static ModelProto ReadChecked(string path)
+    {
+        var model = OnnxModelReader.Read(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        var problems = new List<Diagnostic>();
+        foreach (var tensor in ModelTensors.All(model))
+        {
+            if (ExternalDataReference.IsExternal(tensor)
+                && ExternalDataLoader.Validate(tensor, directory, path, out _, out _) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        return problems.Count == 0 ? model : throw new BuildConvertException(problems);
+    }
+}

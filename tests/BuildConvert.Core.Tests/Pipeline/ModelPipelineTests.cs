@@ -1,0 +1,180 @@
+using BuildConvert.Core.Checking;
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx;
+using BuildConvert.Core.Formats.Onnx.Proto;
+using BuildConvert.Core.Golden;
+using BuildConvert.Core.Pipeline;
+
+namespace BuildConvert.Core.Tests.Pipeline;
+
+[TestClass]
+public sealed class ModelPipelineTests
+{
+    [TestMethod]
+    public void A_corpus_model_is_converted_checked_and_committed()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var output = Path.Combine(folder, "sub", "conv.onnx");
+
+        var result = new ModelPipeline().Convert(
+            new ConvertRequest(PipelineTestFiles.Corpus("pytorch-converted/test_Conv2d/model.onnx"), output, new ConversionOptions()), null);
+
+        Assert.IsTrue(result.Succeeded, string.Join("\n", result.Diagnostics));
+        Assert.AreEqual(Path.GetFullPath(output), result.OutputPath);
+        Assert.AreEqual("onnx", result.Format);
+        CollectionAssert.AreEqual(new[] { "detect", "import", "write", "check", "commit" }, result.Timings.Select(t => t.Stage).ToArray());
+        Assert.IsNull(result.Validation);
+        CollectionAssert.AreEqual(new[] { "conv.onnx" }, Directory.GetFiles(Path.Combine(folder, "sub")).Select(Path.GetFileName).ToArray());
+        Assert.HasCount(0, OnnxChecker.CheckFile(output));
+        var source = OnnxModelReader.Read(PipelineTestFiles.Corpus("pytorch-converted/test_Conv2d/model.onnx"));
+        Assert.AreEqual(source, OnnxModelReader.Read(output), "an ONNX model passes through unchanged");
+    }
+
+    [TestMethod]
+    public void Validation_sees_the_written_model_before_it_is_committed()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
+        var output = Path.Combine(folder, "out.onnx");
+        var validator = new RecordingValidator(passed: true, output);
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(input, output, new ConversionOptions { Golden = folder }), validator);
+
+        Assert.IsTrue(result.Succeeded, string.Join("\n", result.Diagnostics));
+        Assert.IsTrue(validator.SawModel, "the validator got a readable model file");
+        Assert.IsFalse(validator.OutputExistedDuringValidation);
+        Assert.AreSame(validator.Report, result.Validation);
+        Assert.IsTrue(File.Exists(output));
+    }
+
+    [TestMethod]
+    public void A_failed_validation_commits_nothing_and_removes_the_stale_output()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
+        var output = Path.Combine(folder, "out.onnx");
+        File.WriteAllText(output, "stale output of an earlier build");
+        File.WriteAllText(output + ".data", "stale data");
+
+        var result = new ModelPipeline().Convert(
+            new ConvertRequest(input, output, new ConversionOptions { Golden = folder }), new RecordingValidator(passed: false, output));
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.IsNull(result.OutputPath);
+        Assert.IsFalse(File.Exists(output));
+        Assert.IsFalse(File.Exists(output + ".data"));
+        Assert.AreEqual("BCONV4001", result.Diagnostics.Single(d => d.Severity == DiagnosticSeverity.Error).Code);
+        CollectionAssert.AreEquivalent(new[] { "in.onnx" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray());
+    }
+
+    [TestMethod]
+    public void A_checker_error_blames_the_input_and_commits_nothing()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var model = PipelineTestFiles.AddRelu();
+        model.Graph.Node[1].Input[0] = "undefined_value";
+        var input = PipelineTestFiles.Write(model, folder, "in.onnx");
+        var output = Path.Combine(folder, "out.onnx");
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(input, output, new ConversionOptions()), null);
+
+        Assert.IsFalse(result.Succeeded);
+        var error = result.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
+        StringAssert.StartsWith(error.Code, "BCONV3");
+        Assert.AreEqual(input, error.File);
+        Assert.IsNotNull(result.Summary);
+        CollectionAssert.AreEquivalent(new[] { "in.onnx" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray());
+    }
+
+    [TestMethod]
+    public void Writing_is_deterministic()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var input = PipelineTestFiles.Corpus("pytorch-operator/test_operator_params/model.onnx");
+        var pipeline = new ModelPipeline();
+
+        var first = pipeline.Convert(new ConvertRequest(input, Path.Combine(folder, "a.onnx"), new ConversionOptions()), null);
+        var second = pipeline.Convert(new ConvertRequest(input, Path.Combine(folder, "b.onnx"), new ConversionOptions()), null);
+
+        Assert.IsTrue(first.Succeeded && second.Succeeded);
+        CollectionAssert.AreEqual(File.ReadAllBytes(first.OutputPath!), File.ReadAllBytes(second.OutputPath!));
+    }
+
+    [TestMethod]
+    public void The_input_cannot_be_its_own_output()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(input, input, new ConversionOptions()), null);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual("BCONV0003", result.Diagnostics[0].Code);
+        Assert.IsTrue(File.Exists(input), "the input is never deleted");
+    }
+
+    [TestMethod]
+    public void A_missing_input_is_BCONV0002()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(Path.Combine(folder, "nope.onnx"), Path.Combine(folder, "out.onnx"), new ConversionOptions()), null);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual("BCONV0002", result.Diagnostics[0].Code);
+    }
+
+    [TestMethod]
+    public void Cancellation_leaves_nothing()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsExactly<OperationCanceledException>(() =>
+            new ModelPipeline().Convert(new ConvertRequest(input, Path.Combine(folder, "out.onnx"), new ConversionOptions()), null, cancelled.Token));
+
+        CollectionAssert.AreEquivalent(new[] { "in.onnx" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray());
+    }
+
+    [TestMethod]
+    public void Golden_data_without_a_validator_is_caller_misuse()
+    {
+        var folder = PipelineTestFiles.NewFolder();
+        var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
+
+        Assert.ThrowsExactly<InvalidOperationException>(() =>
+            new ModelPipeline().Convert(new ConvertRequest(input, Path.Combine(folder, "out.onnx"), new ConversionOptions { Golden = folder }), null));
+    }
+
+    private sealed class RecordingValidator : IModelValidator
+    {
+        private readonly bool passed;
+        private readonly string output;
+
+        public RecordingValidator(bool passed, string output)
+        {
+            this.passed = passed;
+            this.output = output;
+        }
+
+        public bool SawModel { get; private set; }
+
+        public bool OutputExistedDuringValidation { get; private set; }
+
+        public ValidationReport? Report { get; private set; }
+
+        public ValidationReport Validate(string modelPath, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default)
+        {
+            SawModel = OnnxModelReader.Read(modelPath).Graph.Node.Count == 2;
+            OutputExistedDuringValidation = File.Exists(output);
+            var comparison = new OutputComparison("z", passed, null, 8, passed ? 0 : 1, passed ? 0 : 0.5, passed ? 0 : 1, null, null, null, 0.5, 1, tolerances.For("z"), null);
+            var diagnostics = passed
+                ? Array.Empty<Diagnostic>()
+                : new[] { new DiagnosticDescriptor("BCONV4001", DiagnosticSeverity.Error, "mismatch", "test").Create("output 'z' differs", goldenFolder) };
+            Report = new ValidationReport(modelPath, new[] { new DataSetResult("test_data_set_0", new[] { comparison }) }, diagnostics);
+            return Report;
+        }
+    }
+}

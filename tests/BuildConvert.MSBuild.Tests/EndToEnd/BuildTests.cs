@@ -1,0 +1,211 @@
+using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx.Proto;
+using Google.Protobuf;
+
+namespace BuildConvert.MSBuild.Tests.EndToEnd;
+
+/// <summary>
+/// End-to-end: pack BuildConvert.MSBuild once, then run real <c>dotnet build</c> and <c>dotnet clean</c> processes on
+/// projects that reference only that package and list ONNX models from the ONNX backend corpus with their golden data.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class BuildTests
+{
+    private static PackageFeed? feed;
+
+    private static PackageFeed Feed => feed ?? throw new InvalidOperationException("the package feed was not created");
+
+    [ClassInitialize]
+    public static void PackOnce(TestContext context) => feed = PackageFeed.Create();
+
+    [ClassCleanup]
+    public static void DeleteFeed() => feed?.Dispose();
+
+    [TestMethod]
+    [Timeout(240_000, CooperativeCancellation = true)]
+    public void Build_ConvertsAndValidates_NoOpRebuildStartsNoTool_MetadataChangeRerunsOneItem_CleanLeavesNothing()
+    {
+        var project = TwoModelProject(nameof(Build_ConvertsAndValidates_NoOpRebuildStartsNoTool_MetadataChangeRerunsOneItem_CleanLeavesNothing), reluRtol: "");
+        project.CopyFolder(Path.Combine(RepoPaths.Root, "tests", "BuildConvert.Tool.Tests", "Fixtures", "small_cnn_ext"), "models/cnn");
+        project.Write(TwoModelItems(reluRtol: "") + CnnItem);
+
+        var designTime = project.Dotnet("msbuild", "-restore", "-nodeReuse:false", "-tl:off", "-v:n",
+            "-t:GetCopyToOutputDirectoryItems", "-p:DesignTimeBuild=true");
+        Assert.IsTrue(designTime.Succeeded, designTime.ToString());
+        Assert.IsEmpty(TestProject.ConvertedItems(designTime), "a design-time build must not convert:\n" + designTime.Output);
+        Assert.IsFalse(Directory.Exists(project.IntermediateFolder), "a design-time build writes no stamps or models");
+
+        var first = project.Build();
+        Assert.IsTrue(first.Succeeded, first.ToString());
+        CollectionAssert.AreEquivalent(new[] { "models/add/model.onnx", "models/relu/model.onnx", "models/cnn/model.onnx" }, TestProject.ConvertedItems(first).ToArray(), first.Output);
+        StringAssert.Contains(first.Output, "models/add/model.onnx: passed");
+        StringAssert.Contains(first.Output, "validated on 1 data set(s)");
+        var addOut = Path.Combine(project.OutputFolder, "add.onnx");
+        var reluOut = Path.Combine(project.OutputFolder, "models", "relu", "model.onnx");
+        AssertIsOnnxModel(addOut, "Add");
+        AssertIsOnnxModel(reluOut, "Relu");
+        var addIntermediate = Path.Combine(project.IntermediateFolder, "add.onnx");
+        var reluIntermediate = Path.Combine(project.IntermediateFolder, "models", "relu", "model.onnx");
+        var request = Path.Combine(project.IntermediateFolder, "request.json");
+        var times = Times(addIntermediate, reluIntermediate, request, addOut);
+
+        var second = project.Build();
+        Assert.IsTrue(second.Succeeded, second.ToString());
+        Assert.IsEmpty(TestProject.ConvertedItems(second), "a no-op rebuild must not start the tool:\n" + second.Output);
+        StringAssert.Contains(second.Output, "BuildConvert: all 3 model(s) are up to date.");
+        CollectionAssert.AreEqual(times, Times(addIntermediate, reluIntermediate, request, addOut), "nothing was rewritten");
+
+        project.Write(TwoModelItems(reluRtol: "1e-2") + CnnItem);
+        var third = project.Build();
+        Assert.IsTrue(third.Succeeded, third.ToString());
+        CollectionAssert.AreEqual(new[] { "models/relu/model.onnx" }, TestProject.ConvertedItems(third).ToArray(), third.Output);
+        Assert.AreEqual(times[0], File.GetLastWriteTimeUtc(addIntermediate), "the unchanged item was not converted again");
+        Assert.IsTrue(File.GetLastWriteTimeUtc(reluIntermediate) > times[1], "the changed item was converted again");
+
+        var weights = Path.Combine(project.Directory, "models", "cnn", "weights.bin");
+        var cnnOut = Path.Combine(project.OutputFolder, "models", "cnn", "model.onnx");
+        Assert.IsTrue(File.Exists(cnnOut + ".data"), "external data is written and copied beside its model");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(project.IntermediateFolder, "models", "cnn", "model.onnx.deps")), weights);
+        File.SetLastWriteTimeUtc(weights, DateTime.UtcNow.AddSeconds(5));
+        var fourth = project.Build();
+        Assert.IsTrue(fourth.Succeeded, fourth.ToString());
+        CollectionAssert.AreEqual(new[] { "models/cnn/model.onnx" }, TestProject.ConvertedItems(fourth).ToArray(), "a changed weights file re-runs its model only:\n" + fourth.Output);
+
+        var clean = project.Clean();
+        Assert.IsTrue(clean.Succeeded, clean.ToString());
+        Assert.IsFalse(Directory.Exists(project.IntermediateFolder), "clean removes converted models, stamps and the request");
+        var left = Directory.EnumerateFiles(project.Directory, "*", SearchOption.AllDirectories)
+            .Where(f => f.StartsWith(Path.Combine(project.Directory, "bin"), StringComparison.Ordinal)
+                     || f.StartsWith(Path.Combine(project.Directory, "obj"), StringComparison.Ordinal))
+            .Where(f => f.EndsWith(".onnx", StringComparison.Ordinal) || f.EndsWith(".options", StringComparison.Ordinal) || f.Contains("buildconvert", StringComparison.OrdinalIgnoreCase))
+            .ToArray();
+        Assert.IsEmpty(left, "clean left: " + string.Join(", ", left));
+    }
+
+    [TestMethod]
+    [Timeout(240_000, CooperativeCancellation = true)]
+    public void TamperedGoldenOutput_FailsWithTheMismatchCodeAtTheGoldenFile_AndTheFixedGoldenIsConvertedAgain()
+    {
+        var project = TwoModelProject(nameof(TamperedGoldenOutput_FailsWithTheMismatchCodeAtTheGoldenFile_AndTheFixedGoldenIsConvertedAgain), reluRtol: "");
+        var golden = Path.Combine(project.Directory, "models", "add", "test_data_set_0", "output_0.pb");
+        var original = File.ReadAllBytes(golden);
+        var good = project.Build();
+        Assert.IsTrue(good.Succeeded, good.ToString());
+        Assert.IsTrue(File.Exists(Path.Combine(project.OutputFolder, "add.onnx")));
+        var outputName = Tamper(golden);
+
+        var failed = project.Build();
+        Assert.IsFalse(failed.Succeeded, failed.ToString());
+        var mismatch = TestProject.Errors(failed).Where(e => e.Code == DiagnosticCodes.OutputMismatch.Code).ToArray();
+        Assert.HasCount(1, mismatch, failed.Output);
+        Assert.AreEqual(golden, mismatch[0].File, "a mismatch points at the golden file");
+        StringAssert.Contains(mismatch[0].Message, outputName);
+        Assert.IsFalse(File.Exists(Path.Combine(project.IntermediateFolder, "add.onnx")), "a failed validation leaves no output");
+        Assert.IsFalse(File.Exists(Path.Combine(project.OutputFolder, "add.onnx")), "nor its copy from the earlier build");
+        Assert.IsTrue(File.Exists(Path.Combine(project.OutputFolder, "models", "relu", "model.onnx")), "the other model is untouched");
+
+        File.WriteAllBytes(golden, original);
+        var fixedRun = project.Build();
+        Assert.IsTrue(fixedRun.Succeeded, fixedRun.ToString());
+        CollectionAssert.AreEqual(new[] { "models/add/model.onnx" }, TestProject.ConvertedItems(fixedRun).ToArray(), "the failed item is not skipped as up to date");
+        AssertIsOnnxModel(Path.Combine(project.OutputFolder, "add.onnx"), "Add");
+    }
+
+    [TestMethod]
+    [Timeout(240_000, CooperativeCancellation = true)]
+    public void CorruptModel_FailsWithAReadErrorCode_AndLeavesNoOutput()
+    {
+        var project = new TestProject(Feed, nameof(CorruptModel_FailsWithAReadErrorCode_AndLeavesNoOutput));
+        var folder = project.CopyCorpusModel("node/test_relu", "models/relu");
+        var model = Path.Combine(folder, "model.onnx");
+        var bytes = File.ReadAllBytes(model);
+        File.WriteAllBytes(model, bytes[..(bytes.Length / 2)]);
+        project.Write("""<OnnxModel Include="models/relu/model.onnx" OutputPath="relu.onnx" />""");
+
+        var run = project.Build();
+
+        Assert.IsFalse(run.Succeeded, run.ToString());
+        var errors = TestProject.Errors(run);
+        Assert.IsTrue(errors.Any(e => e.Code.StartsWith("BCONV10", StringComparison.Ordinal) && e.File == model),
+            "expected a BCONV10xx read error at the model:\n" + run.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(project.IntermediateFolder, "relu.onnx")));
+        Assert.IsFalse(File.Exists(Path.Combine(project.OutputFolder, "relu.onnx")));
+    }
+
+    [TestMethod]
+    [Timeout(240_000, CooperativeCancellation = true)]
+    public void ABrokenTool_IsACodedErrorWithTheCommandLineToReproduce()
+    {
+        var project = new TestProject(Feed, nameof(ABrokenTool_IsACodedErrorWithTheCommandLineToReproduce));
+        project.CopyCorpusModel("node/test_relu", "models/relu");
+        var brokenTool = Path.Combine(project.Directory, "broken", "buildconvert.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(brokenTool)!);
+        File.WriteAllText(brokenTool, "this is not an assembly");
+        project.Write("""<OnnxModel Include="models/relu/model.onnx" />""", $"<BuildConvertToolPath>{brokenTool}</BuildConvertToolPath>");
+
+        var run = project.Build();
+
+        Assert.IsFalse(run.Succeeded, run.ToString());
+        var crash = TestProject.Errors(run).Where(e => e.Code == DiagnosticCodes.ToolFailedInBuild.Code).ToArray();
+        Assert.HasCount(1, crash, run.Output);
+        StringAssert.Contains(crash[0].Message, "To reproduce, run: ");
+        StringAssert.Contains(crash[0].Message, $"exec {brokenTool} msbuild-batch --request {Path.Combine(project.IntermediateFolder, "request.json")}");
+        Assert.IsFalse(File.Exists(Path.Combine(project.IntermediateFolder, "models", "relu", "model.onnx")));
+    }
+
+    private static TestProject TwoModelProject(string name, string reluRtol)
+    {
+        var project = new TestProject(Feed, name);
+        project.CopyCorpusModel("node/test_add", "models/add");
+        project.CopyCorpusModel("node/test_relu", "models/relu");
+        project.Write(TwoModelItems(reluRtol));
+        return project;
+    }
+
+    /// <summary>A model whose weights lie in external data (weights.bin beside it), with no golden data.</summary>
+    private const string CnnItem = """
+
+        <OnnxModel Include="models/cnn/model.onnx" />
+        """;
+
+    private static string TwoModelItems(string reluRtol) => $"""
+        <OnnxModel Include="models/add/model.onnx" OutputPath="add.onnx" Rtol="1e-4" Atol="1e-6" />
+        <OnnxModel Include="models/relu/model.onnx" Rtol="{reluRtol}" />
+        """;
+
+    /// <summary>Adds 0.5 to one element of a golden float tensor (an honest, detectable difference); returns its name.</summary>
+    private static string Tamper(string goldenFile)
+    {
+        var tensor = TensorProto.Parser.ParseFrom(File.ReadAllBytes(goldenFile));
+        Assert.AreEqual((int)TensorProto.Types.DataType.Float, tensor.DataType);
+        if (tensor.RawData.Length > 0)
+        {
+            var raw = tensor.RawData.ToByteArray();
+            var value = BitConverter.ToSingle(raw, 4) + 0.5f;
+            BitConverter.GetBytes(value).CopyTo(raw, 4);
+            tensor.RawData = ByteString.CopyFrom(raw);
+        }
+        else
+        {
+            tensor.FloatData[1] += 0.5f;
+        }
+
+        File.WriteAllBytes(goldenFile, tensor.ToByteArray());
+        return tensor.Name;
+    }
+
+    private static void AssertIsOnnxModel(string path, string op)
+    {
+        Assert.IsTrue(File.Exists(path), path + " was not produced");
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        Assert.IsTrue(model.Graph.Node.Any(n => n.OpType == op), $"{path} has no {op} node");
+    }
+
+    private static DateTime[] Times(params string[] files) =>
+        files.Select(f =>
+        {
+            Assert.IsTrue(File.Exists(f), f + " does not exist");
+            return File.GetLastWriteTimeUtc(f);
+        }).ToArray();
+}

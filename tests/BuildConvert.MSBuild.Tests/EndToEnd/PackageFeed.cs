@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+
+namespace BuildConvert.MSBuild.Tests.EndToEnd;
+
+/// <summary>
+/// A local NuGet feed holding the BuildConvert.MSBuild package packed from this repository's build output (the same
+/// configuration as the tests), and a private packages folder, both under one temp folder for the test run.
+/// The package carries the ONNX Runtime natives of the current platform only, to keep packing and restoring fast.
+/// </summary>
+internal sealed class PackageFeed : IDisposable
+{
+    private PackageFeed(string root)
+    {
+        Root = root;
+    }
+
+    /// <summary>The temp folder of the run: feed/, packages/, tool-publish/, projects/.</summary>
+    public string Root { get; }
+
+    public string Feed => Path.Combine(Root, "feed");
+
+    public string Packages => Path.Combine(Root, "packages");
+
+    public string Projects => Path.Combine(Root, "projects");
+
+    /// <summary>The version the packed package has (the repository's VersionPrefix).</summary>
+    public string Version { get; private set; } = "";
+
+    /// <summary>Packs BuildConvert.MSBuild into a fresh feed; fails the test run when packing fails.</summary>
+    public static PackageFeed Create()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "bconv-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        var feed = new PackageFeed(root);
+        var project = Path.Combine(RepoPaths.Root, "src", "BuildConvert.MSBuild", "BuildConvert.MSBuild.csproj");
+        var run = DotnetProcess.Run(RepoPaths.Root, TimeSpan.FromMinutes(3), null,
+            "pack", project, "-c", RepoPaths.Configuration, "--no-build", "-o", feed.Feed,
+            "-nodeReuse:false", "-p:BuildConvertToolPublishDir=" + Path.Combine(root, "tool-publish") + Path.DirectorySeparatorChar,
+            "-p:BuildConvertPackRuntimes=" + CurrentRuntime());
+        var package = Directory.Exists(feed.Feed) ? Directory.GetFiles(feed.Feed, "BuildConvert.MSBuild.*.nupkg").SingleOrDefault() : null;
+        if (!run.Succeeded || package is null)
+        {
+            feed.Dispose();
+            Assert.Fail("packing BuildConvert.MSBuild failed (build the solution in the same configuration first):\n" + run);
+        }
+
+        feed.Version = Path.GetFileNameWithoutExtension(package!)["BuildConvert.MSBuild.".Length..];
+        return feed;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the system's temp cleaning.
+        }
+    }
+
+    private static string CurrentRuntime()
+    {
+        var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        var arch = RuntimeInformation.OSArchitecture switch
+        {
+            Architecture.Arm64 => "arm64",
+            _ => "x64",
+        };
+        return os + "-" + arch;
+    }
+}
