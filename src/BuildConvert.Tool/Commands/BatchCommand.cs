@@ -88,7 +88,7 @@ internal sealed class BatchCommand : ICliCommand
                 WriteDiagnostic(output, diagnostic with { File = diagnostic.File ?? item.Input }, item.Id);
             }
 
-            WriteModel(output, item, "error", null);
+            WriteModel(output, item, "error", null, Array.Empty<string>());
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -98,7 +98,7 @@ internal sealed class BatchCommand : ICliCommand
                 item.Input);
             WriteDiagnostic(output, diagnostic, item.Id);
             context.Stderr.WriteLine(e.ToString());
-            WriteModel(output, item, "error", null);
+            WriteModel(output, item, "error", null, Array.Empty<string>());
             return false;
         }
 
@@ -108,7 +108,7 @@ internal sealed class BatchCommand : ICliCommand
         }
 
         var status = result.Succeeded ? "passed" : result.Validation is { Passed: false } ? "failed" : "error";
-        WriteModel(output, item, status, result);
+        WriteModel(output, item, status, result, result.Succeeded ? Dependencies(item, result) : Array.Empty<string>());
         return result.Succeeded;
     }
 
@@ -133,7 +133,25 @@ internal sealed class BatchCommand : ICliCommand
         output.WriteLine(line.ToJsonString());
     }
 
-    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result)
+    /// <summary>The files besides the model and its golden data that the conversion read (ONNX external data).</summary>
+    private static IReadOnlyList<string> Dependencies(BatchItem item, ConvertResult result)
+    {
+        if (!string.Equals(result.Format, "onnx", StringComparison.OrdinalIgnoreCase) || !File.Exists(item.Input))
+        {
+            return Array.Empty<string>();
+        }
+
+        try
+        {
+            return ExternalDataFiles.Of(item.Input);
+        }
+        catch (BuildConvertException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result, IReadOnlyList<string> dependencies)
     {
         var summary = result?.Summary;
         var validation = result?.Validation;
@@ -163,7 +181,7 @@ internal sealed class BatchCommand : ICliCommand
             ["worstAbsError"] = validation?.WorstAbsError,
             ["timeMs"] = result is null ? null : Math.Round(result.TotalTime.TotalMilliseconds, 1),
             ["summary"] = text,
-            ["dependencies"] = new JsonArray(),
+            ["dependencies"] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
         };
         output.WriteLine(line.ToJsonString());
     }
