@@ -25,6 +25,13 @@ internal sealed class CommandReport
         DiagnosticCodes.InvalidOption.Code,
     };
 
+    // Option problems found while processing one model (for example an output path equal to the input) are misuse too.
+    private static readonly HashSet<string> ModelUsageCodes = new(StringComparer.Ordinal)
+    {
+        DiagnosticCodes.CommandLineUsage.Code,
+        DiagnosticCodes.InvalidOption.Code,
+    };
+
     private readonly CliContext? context;
     private readonly List<ModelReport> models = new();
     private readonly List<Diagnostic> diagnostics = new();
@@ -55,12 +62,14 @@ internal sealed class CommandReport
     /// <summary>The models reported so far.</summary>
     public IReadOnlyList<ModelReport> Models => models;
 
-    /// <summary>The exit code the report implies: 2 for command-line problems, 1 when a model did not pass, else 0.</summary>
+    /// <summary>The exit code the report implies: 2 for command-line problems (BCONV0001-0003, or BCONV0001/0003 on a
+    /// model), 1 when a model did not pass or another error was reported, else 0.</summary>
     public int ExitCode
     {
         get
         {
-            if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && UsageCodes.Contains(d.Code)))
+            if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && UsageCodes.Contains(d.Code))
+                || models.SelectMany(m => m.Diagnostics).Any(d => d.Severity == DiagnosticSeverity.Error && ModelUsageCodes.Contains(d.Code)))
             {
                 return ExitCodes.Usage;
             }
