@@ -12,12 +12,14 @@ public sealed class CliAppTests
     [DataRow("verify")]
     [DataRow("convert")]
     [DataRow("inspect")]
+    [DataRow("golden")]
     public void Every_command_has_help_with_json(string command)
     {
         var result = Cli.Run(command, "--help");
 
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Stdout, "--json");
+        StringAssert.Contains(result.Stdout, "--sarif");
         StringAssert.Contains(result.Stdout, "Usage:");
     }
 

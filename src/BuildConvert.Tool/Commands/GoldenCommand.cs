@@ -27,11 +27,12 @@ internal sealed class GoldenCommand : ICliCommand
         var shapes = CommonOptions.InputShapes();
         var inputsFrom = new Option<string?>("--inputs-from") { Description = "Use these inputs instead of random ones: an .npz file (keys = input names), an .npy file (named after the input), or a golden folder whose inputs are taken." };
         var json = CommonOptions.Json();
+        var sarif = CommonOptions.Sarif();
         var command = new Command("golden", "Create golden data for an ONNX model by running it with ONNX Runtime.")
         {
-            model, output, seed, shapes, inputsFrom, json,
+            model, output, seed, shapes, inputsFrom, json, sarif,
         };
-        command.SetAction(parse => CommandRunner.Execute(context, "golden", parse.GetValue(json), report =>
+        command.SetAction(parse => CommandRunner.Execute(context, "golden", parse.GetValue(json), parse.GetValue(sarif), report =>
             Run(report, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(seed), InputShapeSpec.ParseList(parse.GetValue(shapes)), parse.GetValue(inputsFrom))));
         return command;
     }

@@ -56,6 +56,9 @@ internal sealed class CommandReport
     /// <summary>Whether output is JSON.</summary>
     public bool Json { get; }
 
+    /// <summary>Where to write a SARIF log of every diagnostic, or null.</summary>
+    public string? SarifPath { get; init; }
+
     /// <summary>Properties added to the top level of the JSON document.</summary>
     public JsonObject Extra { get; } = new();
 
@@ -124,6 +127,21 @@ internal sealed class CommandReport
     /// <summary>Prints the summary (or the JSON document) and returns the exit code.</summary>
     public int Finish(bool printSummary = true)
     {
+        if (SarifPath is not null)
+        {
+            try
+            {
+                SarifWriter.Write(SarifPath, diagnostics.Concat(models.SelectMany(m => m.Diagnostics)));
+            }
+            catch (BuildConvertException e)
+            {
+                foreach (var diagnostic in e.Diagnostics)
+                {
+                    AddDiagnostic(diagnostic);
+                }
+            }
+        }
+
         var exitCode = ExitCode;
         if (context is null)
         {

@@ -120,15 +120,19 @@ public sealed class ModelPipelineTests
     }
 
     [TestMethod]
-    public void A_missing_input_is_BCONV0002()
+    public void A_missing_input_is_BCONV0002_and_removes_the_stale_output()
     {
         using var scratch = new ScratchFolder();
         var folder = scratch.Path;
 
-        var result = new ModelPipeline().Convert(new ConvertRequest(Path.Combine(folder, "nope.onnx"), Path.Combine(folder, "out.onnx"), new ConversionOptions()), null);
+        var output = Path.Combine(folder, "out.onnx");
+        File.WriteAllText(output, "stale");
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(Path.Combine(folder, "nope.onnx"), output, new ConversionOptions()), null);
 
         Assert.IsFalse(result.Succeeded);
         Assert.AreEqual("BCONV0002", result.Diagnostics[0].Code);
+        Assert.IsFalse(File.Exists(output), "even a missing input removes the stale output");
     }
 
     [TestMethod]
