@@ -155,8 +155,12 @@ public sealed class ResolveOnnxModelsTests
         project.Write("net/model.onnx", "x");
         var set = project.Write("net/test_data_set_0/output_0.pb", "y");
         project.Write("net/notes.txt", "z");
+        var single = project.Write("net/output_0.pb", "y");
+        var npy = project.Write("net/outputs/y.npy", "y");
         var entries = ResolveOnnxModels.GoldenEntries(project.Combine("net"), project.Combine("obj/net/model.onnx")).ToArray();
         CollectionAssert.Contains(entries, set);
+        CollectionAssert.Contains(entries, single);
+        CollectionAssert.Contains(entries, npy);
         CollectionAssert.DoesNotContain(entries, project.Combine("net/notes.txt"));
         CollectionAssert.DoesNotContain(entries, project.Combine("net/model.onnx"));
     }
