@@ -34,6 +34,19 @@ public sealed class CliAppTests
     }
 
     [TestMethod]
+    public void A_parse_error_with_json_is_reported_in_the_json_document()
+    {
+        var result = Cli.Run("verify", TestPaths.SmallCnn, "--json", "--rtol");
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        var json = result.Json();
+        Assert.AreEqual("verify", json.GetProperty("command").GetString());
+        Assert.AreEqual(2, json.GetProperty("exitCode").GetInt32());
+        CollectionAssert.Contains(json.Codes(), "BCONV0001");
+        Assert.AreEqual("", result.Stderr);
+    }
+
+    [TestMethod]
     public void No_command_exits_2()
     {
         var result = Cli.Run();

@@ -6,8 +6,8 @@ using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType
 
 namespace BuildConvert.Core.Tests.Golden;
 
-// Expected numbers were computed with numpy 1.24 (np.isclose / float64 arithmetic on the float32 values), see the
-// comment above each test.
+// Expected numbers were computed with numpy 1.24 by tensor_comparer_oracle.py beside this file (np.isclose and float64
+// arithmetic on the float32 values); each test names them in its comment.
 [TestClass]
 public sealed class TensorComparerTests
 {
