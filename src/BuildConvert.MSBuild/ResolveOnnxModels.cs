@@ -324,7 +324,8 @@ namespace BuildConvert.MSBuild
         /// <summary>
         /// The golden folder and everything under it (folders too, so that a deleted data set counts as a change). When the
         /// folder also holds other things (it is the model's own folder, or it contains the build's intermediate folder),
-        /// only the golden data proper counts: <c>test_data_set_*</c> folders and <c>.npz</c>/<c>.npy</c> files.
+        /// only the golden data proper counts: <c>test_data_set_*</c>, <c>inputs</c> and <c>outputs</c> folders and
+        /// <c>.pb</c>/<c>.npz</c>/<c>.npy</c> files (the layouts of docs/golden-data.md).
         /// </summary>
         internal static IEnumerable<string> GoldenEntries(string golden, string intermediateFile)
         {
@@ -342,7 +343,9 @@ namespace BuildConvert.MSBuild
                 yield break;
             }
 
-            foreach (var set in Directory.EnumerateDirectories(golden, "test_data_set_*"))
+            var sets = Directory.EnumerateDirectories(golden, "test_data_set_*")
+                .Concat(new[] { Path.Combine(golden, "inputs"), Path.Combine(golden, "outputs") }.Where(Directory.Exists));
+            foreach (var set in sets)
             {
                 yield return set;
                 foreach (var entry in Directory.EnumerateFileSystemEntries(set, "*", SearchOption.AllDirectories))
@@ -351,9 +354,13 @@ namespace BuildConvert.MSBuild
                 }
             }
 
-            foreach (var file in Directory.EnumerateFiles(golden, "*.np?"))
+            foreach (var file in Directory.EnumerateFiles(golden))
             {
-                yield return file;
+                var extension = Path.GetExtension(file);
+                if (extension == ".pb" || extension == ".npz" || extension == ".npy")
+                {
+                    yield return file;
+                }
             }
         }
 

@@ -33,6 +33,6 @@ namespace BuildConvert.MSBuild
 
         /// <summary>The documentation link of a code.</summary>
         public static string HelpLink(string code) =>
-            "https://github.com/buildconvert/buildconvert/blob/main/docs/diagnostics.md#" + code.ToLowerInvariant();
+            "docs/diagnostics.md#" + code.ToLowerInvariant();
     }
 }

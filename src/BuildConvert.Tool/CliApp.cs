@@ -8,7 +8,8 @@ namespace BuildConvert.Tool;
 
 /// <summary>
 /// The <c>buildconvert</c> command line, runnable in-process: <see cref="Run(string[], TextWriter, TextWriter)"/> parses, dispatches to one command and
-/// returns the exit code (0 success, 1 a model failed, 2 command-line misuse). Command-line errors print BCONV0001;
+/// returns the exit code (0 success, 1 a model failed, 2 command-line misuse). Command-line errors print BCONV0001
+/// (inside the JSON document when <c>--json</c> is on the command line);
 /// anything unexpected prints BCONV9001 with the command line to reproduce it.
 /// </summary>
 public static class CliApp
@@ -43,9 +44,22 @@ public static class CliApp
             var parse = root.Parse(args);
             if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
             {
-                foreach (var error in parse.Errors)
+                var diagnostics = parse.Errors.Select(e => DiagnosticCodes.CommandLineUsage.Create(e.Message)).ToArray();
+                if (args.Contains("--json", StringComparer.Ordinal))
                 {
-                    stderr.WriteLine(DiagnosticText.Format(DiagnosticCodes.CommandLineUsage.Create(error.Message)));
+                    var report = new CommandReport(CommandPath(parse).Trim() is { Length: > 0 } name ? name : "buildconvert", json: true);
+                    foreach (var diagnostic in diagnostics)
+                    {
+                        report.AddDiagnostic(diagnostic);
+                    }
+
+                    report.WriteJson(stdout, ExitCodes.Usage);
+                    return ExitCodes.Usage;
+                }
+
+                foreach (var diagnostic in diagnostics)
+                {
+                    stderr.WriteLine(DiagnosticText.Format(diagnostic));
                 }
 
                 stderr.WriteLine($"Run 'buildconvert {CommandPath(parse)}--help' for usage.");

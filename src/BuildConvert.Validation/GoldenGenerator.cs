@@ -10,28 +10,6 @@ using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType
 
 namespace BuildConvert.Validation;
 
-/// <summary>How <see cref="GoldenGenerator"/> makes inputs.</summary>
-public sealed record GoldenGenerationOptions
-{
-    /// <summary>Shapes for inputs whose declared shape has dynamic or unknown dimensions (a dimension left null in a
-    /// spec stays dynamic and takes each of <see cref="DynamicSizes"/>).</summary>
-    public IReadOnlyList<InputShapeSpec> InputShapes { get; init; } = Array.Empty<InputShapeSpec>();
-
-    /// <summary>The seed for random inputs; the same seed, model and options give the same data.</summary>
-    public int Seed { get; init; }
-
-    /// <summary>The sizes given to dynamic dimensions: one data set per size when any input has a dynamic dimension
-    /// (two different sizes by default, so shapes baked in at conversion time are caught), else one data set.</summary>
-    public IReadOnlyList<long> DynamicSizes { get; init; } = [1, 3];
-
-    /// <summary>Inputs to use instead of random ones: one list per data set, each value named after its model input
-    /// (or unnamed and in model-input order).</summary>
-    public IReadOnlyList<IReadOnlyList<DataValue>>? Inputs { get; init; }
-
-    /// <summary>Threads ONNX Runtime may use inside one operator; 0 for its default.</summary>
-    public int IntraOpThreads { get; init; }
-}
-
 /// <summary>
 /// Creates golden data for an ONNX model by running ONNX Runtime on seeded random inputs of the declared shapes (or on
 /// given inputs), and writes it in the ONNX test layout (<c>test_data_set_N/input_K.pb</c>, <c>output_K.pb</c>).
@@ -254,17 +232,18 @@ public sealed class GoldenGenerator
 
     private static List<DataValue> RunOnce(string modelPath, InferenceSession session, List<DataValue> inputs, string dataSet)
     {
-        var values = new List<OrtValue>(inputs.Count);
+        var fed = inputs.Where(i => i is not OptionalValue { Value: null }).ToArray();
+        var values = new List<OrtValue>(fed.Length);
         try
         {
-            foreach (var input in inputs)
+            foreach (var input in fed)
             {
                 values.Add(OrtValueBridge.ToOrtValue(input));
             }
 
             using var runOptions = new RunOptions();
             var outputNames = session.OutputNames;
-            using var outputs = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputNames);
+            using var outputs = session.Run(runOptions, fed.Select(i => i.Name).ToArray(), values, outputNames);
             return outputNames.Select((name, i) => OrtValueBridge.FromOrtValue(name, outputs.ElementAt(i))).ToList();
         }
         catch (OnnxRuntimeException ex)

@@ -34,8 +34,9 @@ public sealed class OrtModelValidator : IModelValidator
     }
 
     /// <inheritdoc/>
-    /// <remarks>Never throws for bad models or data: those become BCONV4xxx (and BCONV11xx for unreadable golden files)
-    /// diagnostics in the report. Throws <see cref="OperationCanceledException"/> when cancelled between data sets.</remarks>
+    /// <remarks>Never throws for bad models or data: those become BCONV4xxx (and BCONV10xx/11xx for unreadable model or
+    /// golden files) diagnostics in the report. Cancelling stops a running model (ONNX Runtime's terminate flag) and
+    /// throws <see cref="OperationCanceledException"/>, so a caller can enforce a time limit with a timed token.</remarks>
     public ValidationReport Validate(string modelPath, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
@@ -89,7 +90,7 @@ public sealed class OrtModelValidator : IModelValidator
         foreach (var dataSet in dataSets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var result = RunDataSet(modelPath, session, dataSet, tolerances, diagnostics);
+            var result = RunDataSet(modelPath, session, dataSet, tolerances, diagnostics, cancellationToken);
             if (result is not null)
             {
                 results.Add(result);
@@ -98,7 +99,7 @@ public sealed class OrtModelValidator : IModelValidator
     }
 
     private static DataSetResult? RunDataSet(string modelPath, InferenceSession session, GoldenDataSet dataSet,
-        ToleranceSet tolerances, List<Diagnostic> diagnostics)
+        ToleranceSet tolerances, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var feeds = BindInputs(session, dataSet, diagnostics);
         if (feeds is null)
@@ -146,6 +147,7 @@ public sealed class OrtModelValidator : IModelValidator
             }
 
             using var runOptions = new RunOptions();
+            using var stop = cancellationToken.Register(() => runOptions.Terminate = true);
             IDisposableReadOnlyCollection<OrtValue> outputs;
             try
             {
@@ -153,6 +155,7 @@ public sealed class OrtModelValidator : IModelValidator
             }
             catch (OnnxRuntimeException ex)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var code = SessionFactory.IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeRunFailed;
                 diagnostics.Add(code.Create($"data set '{dataSet.Name}': ONNX Runtime failed while running the model: {ex.Message}", modelPath));
                 return null;
@@ -213,11 +216,9 @@ public sealed class OrtModelValidator : IModelValidator
         {
             var value = dataSet.Inputs[k];
             var file = k < dataSet.InputFiles.Count ? dataSet.InputFiles[k] : null;
-            var name = ResolveName(value.Name, k, file, inputNames);
-            if (name is null && overridable.ContainsKey(value.Name))
-            {
-                name = value.Name;
-            }
+            var name = value.Name.Length > 0 && overridable.ContainsKey(value.Name) && !inputNames.Contains(value.Name)
+                ? value.Name
+                : ResolveName(value.Name, k, file, inputNames);
 
             if (name is null)
             {

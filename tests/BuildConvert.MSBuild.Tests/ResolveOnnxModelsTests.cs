@@ -121,6 +121,11 @@ public sealed class ResolveOnnxModelsTests
         CollectionAssert.AreEqual(new[] { "b.onnx" }, fourth.StaleModels.Select(m => m.ItemSpec).ToArray(), "changed golden file");
 
         File.WriteAllText(outB, "converted again");
+        File.SetLastWriteTimeUtc(project.Combine("b.onnx"), DateTime.UtcNow.AddMinutes(1));
+        var edited = Run(project, Item(project, "a.onnx", ("Rtol", "1e-2")), Item(project, "b.onnx"));
+        CollectionAssert.AreEqual(new[] { "b.onnx" }, edited.StaleModels.Select(m => m.ItemSpec).ToArray(), "changed model file");
+
+        File.SetLastWriteTimeUtc(project.Combine("b.onnx"), past);
         File.Delete(outA);
         var fifth = Run(project, Item(project, "a.onnx", ("Rtol", "1e-2")), Item(project, "b.onnx"));
         CollectionAssert.AreEqual(new[] { "a.onnx" }, fifth.StaleModels.Select(m => m.ItemSpec).ToArray(), "deleted output (a failed run)");
@@ -155,8 +160,12 @@ public sealed class ResolveOnnxModelsTests
         project.Write("net/model.onnx", "x");
         var set = project.Write("net/test_data_set_0/output_0.pb", "y");
         project.Write("net/notes.txt", "z");
+        var single = project.Write("net/output_0.pb", "y");
+        var npy = project.Write("net/outputs/y.npy", "y");
         var entries = ResolveOnnxModels.GoldenEntries(project.Combine("net"), project.Combine("obj/net/model.onnx")).ToArray();
         CollectionAssert.Contains(entries, set);
+        CollectionAssert.Contains(entries, single);
+        CollectionAssert.Contains(entries, npy);
         CollectionAssert.DoesNotContain(entries, project.Combine("net/notes.txt"));
         CollectionAssert.DoesNotContain(entries, project.Combine("net/model.onnx"));
     }

@@ -12,12 +12,14 @@ public sealed class CliAppTests
     [DataRow("verify")]
     [DataRow("convert")]
     [DataRow("inspect")]
+    [DataRow("golden")]
     public void Every_command_has_help_with_json(string command)
     {
         var result = Cli.Run(command, "--help");
 
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Stdout, "--json");
+        StringAssert.Contains(result.Stdout, "--sarif");
         StringAssert.Contains(result.Stdout, "Usage:");
     }
 
@@ -29,6 +31,19 @@ public sealed class CliAppTests
         Assert.AreEqual(2, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Stderr, "buildconvert: error BCONV0001: ");
         StringAssert.Contains(result.Stderr, "--frobnicate");
+    }
+
+    [TestMethod]
+    public void A_parse_error_with_json_is_reported_in_the_json_document()
+    {
+        var result = Cli.Run("verify", TestPaths.SmallCnn, "--json", "--rtol");
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        var json = result.Json();
+        Assert.AreEqual("verify", json.GetProperty("command").GetString());
+        Assert.AreEqual(2, json.GetProperty("exitCode").GetInt32());
+        CollectionAssert.Contains(json.Codes(), "BCONV0001");
+        Assert.AreEqual("", result.Stderr);
     }
 
     [TestMethod]

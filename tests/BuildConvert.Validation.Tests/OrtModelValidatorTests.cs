@@ -216,4 +216,37 @@ public sealed class OrtModelValidatorTests
         Parallel.For(0, results.Length, i => results[i] = validator.Validate(model, golden, ToleranceSet.Default).Passed);
         Assert.IsTrue(results.All(r => r));
     }
+
+    [TestMethod]
+    public void CancellationStopsALongRun()
+    {
+        // A Loop of 2^40 iterations would run for hours; the token stops it through RunOptions.Terminate.
+        var body = new GraphProto { Name = "body" };
+        body.Input.Add(new ValueInfoProto { Name = "i", Type = OnnxModels.Tensor(DataType.Int64) });
+        body.Input.Add(new ValueInfoProto { Name = "c", Type = OnnxModels.Tensor(DataType.Bool) });
+        body.Input.Add(new ValueInfoProto { Name = "v", Type = OnnxModels.Tensor(DataType.Float, 1) });
+        var add = new NodeProto { OpType = "Add", Name = "add" };
+        add.Input.AddRange(["v", "v"]);
+        add.Output.Add("v2");
+        var keep = new NodeProto { OpType = "Identity", Name = "keep" };
+        keep.Input.Add("c");
+        keep.Output.Add("c2");
+        body.Node.AddRange([add, keep]);
+        body.Output.Add(new ValueInfoProto { Name = "c2", Type = OnnxModels.Tensor(DataType.Bool) });
+        body.Output.Add(new ValueInfoProto { Name = "v2", Type = OnnxModels.Tensor(DataType.Float, 1) });
+        var loop = OnnxModels.Graph([("Loop", ["n", "cond", "x"], ["y"])],
+            [("n", OnnxModels.Tensor(DataType.Int64)), ("cond", OnnxModels.Tensor(DataType.Bool)), ("x", OnnxModels.Tensor(DataType.Float, 1))],
+            [("y", OnnxModels.Tensor(DataType.Float, 1))]);
+        loop.Graph.Node[0].Attribute.Add(new AttributeProto { Name = "body", Type = AttributeProto.Types.AttributeType.Graph, G = body });
+        var dir = Path.Combine(folder, "loop");
+        var path = OnnxModels.WriteToTemp(loop, dir);
+        OnnxTestLayout.Write(dir, [new GoldenDataSet("s",
+            [new TensorValue("n", DataType.Int64, [], BitConverter.GetBytes(1L << 40)), new TensorValue("cond", DataType.Bool, [], new byte[] { 1 }), TensorValue.FromFloats("x", [1], [1])],
+            [TensorValue.FromFloats("y", [1], [0])])]);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsExactly<OperationCanceledException>(() => new OrtModelValidator(1).Validate(path, dir, ToleranceSet.Default, timeout.Token));
+        Assert.IsLessThan(30, clock.Elapsed.TotalSeconds);
+    }
 }

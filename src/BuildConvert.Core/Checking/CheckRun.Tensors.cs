@@ -249,12 +249,12 @@ internal sealed partial class CheckRun
             return;
         }
 
-        if (diagnostics.Count != before)
+        if (diagnostics.Count != before || stopped || nnz > Array.MaxLength)
         {
             return;
         }
 
-        var data = IndexData(indices);
+        var data = IndexData(indices, linear ? nnz : nnz * rank);
         if (data is null)
         {
             return;
@@ -320,14 +320,20 @@ internal sealed partial class CheckRun
         return index < size;
     }
 
-    private static Func<long, long>? IndexData(TensorProto indices)
+    // The index values, or null when they are not stored inline in exactly the expected amount.
+    private static Func<long, long>? IndexData(TensorProto indices, long count)
     {
-        if (indices.Int64Data.Count > 0)
+        if (count <= 0 || count > Array.MaxLength / 8)
         {
-            return i => indices.Int64Data[(int)i];
+            return null;
         }
 
-        if (!indices.RawData.IsEmpty)
+        if (indices.Int64Data.Count > 0)
+        {
+            return indices.Int64Data.Count == count ? i => indices.Int64Data[(int)i] : null;
+        }
+
+        if (indices.RawData.Length == count * 8)
         {
             var raw = indices.RawData;
             return i => BinaryPrimitives.ReadInt64LittleEndian(raw.Span.Slice((int)(i * 8), 8));

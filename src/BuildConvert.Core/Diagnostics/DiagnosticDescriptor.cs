@@ -19,8 +19,8 @@ public enum DiagnosticSeverity
 /// <param name="Help">What the user can do about it (shown in docs/diagnostics.md).</param>
 public sealed record DiagnosticDescriptor(string Code, DiagnosticSeverity Severity, string Title, string Help)
 {
-    /// <summary>The documentation anchor for this code, relative to the repository root.</summary>
-    public string HelpLink => $"https://github.com/buildconvert/buildconvert/blob/main/docs/diagnostics.md#{Code.ToLowerInvariant()}";
+    /// <summary>Where this code is documented: docs/diagnostics.md in the repository and in the package, with an anchor.</summary>
+    public string HelpLink => $"docs/diagnostics.md#{Code.ToLowerInvariant()}";
 
     /// <summary>Makes a diagnostic of this kind.</summary>
     public Diagnostic Create(string message, string? file = null, string? location = null) =>

@@ -101,29 +101,24 @@ public static partial class OnnxTestLayout
     public static DataValue ParseValue(ReadOnlySpan<byte> bytes, TypeProto? type, string fallbackName = "", string? file = null)
     {
         var kind = type?.ValueCase ?? TypeProto.ValueOneofCase.None;
+        (MessageParser Parser, string What) expected = kind switch
+        {
+            TypeProto.ValueOneofCase.None or TypeProto.ValueOneofCase.TensorType => (TensorProto.Parser, nameof(TensorProto)),
+            TypeProto.ValueOneofCase.SequenceType => (SequenceProto.Parser, nameof(SequenceProto)),
+            TypeProto.ValueOneofCase.OptionalType => (OptionalProto.Parser, nameof(OptionalProto)),
+            TypeProto.ValueOneofCase.MapType => (MapProto.Parser, nameof(MapProto)),
+            _ => throw BuildConvertException.Create(DiagnosticCodes.TensorTypeUnsupported,
+                $"the graph declares a {kind} value here, which golden data does not support", file),
+        };
         IMessage message;
         try
         {
-            message = kind switch
-            {
-                TypeProto.ValueOneofCase.None or TypeProto.ValueOneofCase.TensorType => TensorProto.Parser.ParseFrom(bytes),
-                TypeProto.ValueOneofCase.SequenceType => SequenceProto.Parser.ParseFrom(bytes),
-                TypeProto.ValueOneofCase.OptionalType => OptionalProto.Parser.ParseFrom(bytes),
-                TypeProto.ValueOneofCase.MapType => MapProto.Parser.ParseFrom(bytes),
-                _ => throw BuildConvertException.Create(DiagnosticCodes.TensorTypeUnsupported,
-                    $"the graph declares a {kind} value here, which golden data does not support", file),
-            };
+            message = expected.Parser.ParseFrom(bytes);
         }
         catch (InvalidProtocolBufferException ex)
         {
-            var what = kind is TypeProto.ValueOneofCase.None or TypeProto.ValueOneofCase.TensorType ? "TensorProto" : kind switch
-            {
-                TypeProto.ValueOneofCase.SequenceType => "SequenceProto",
-                TypeProto.ValueOneofCase.OptionalType => "OptionalProto",
-                _ => "MapProto",
-            };
             throw BuildConvertException.Create(DiagnosticCodes.GoldenProtoUnreadable,
-                $"'{file ?? "(bytes)"}' is not a valid serialized {what}: {ex.Message}", file, inner: ex);
+                $"'{file ?? "(bytes)"}' is not a valid serialized {expected.What}: {ex.Message}", file, inner: ex);
         }
 
         var storedName = message switch

@@ -151,23 +151,59 @@ public static class TensorComparer
                 return Walk(a.Value, e.Value, acc, prefix);
 
             case MapValue e when actual is MapValue a:
-                var keyAcc = new Accumulator(new Tolerance(0, 0) { NanEqual = false });
-                var keyProblem = CompareTensors(a.Keys, e.Keys, keyAcc, prefix, where + "map keys: ");
-                if (keyProblem is not null)
-                {
-                    return keyProblem;
-                }
-
-                if (keyAcc.Mismatch > 0)
-                {
-                    return new(ComparisonProblem.Shape, $"{where}map keys differ ({keyAcc.Mismatch} of {keyAcc.Count})");
-                }
-
-                return Walk(a.Values, e.Values, acc, prefix);
+                return CompareMaps(a, e, acc, prefix, where);
 
             default:
                 return new(ComparisonProblem.Type, $"{where}value is a {Kind(actual)}, expected a {Kind(expected)}");
         }
+    }
+
+    /// <summary>Maps match when they hold the same keys (in any order) with close values; values are compared in the
+    /// expected map's key order.</summary>
+    private static Issue? CompareMaps(MapValue a, MapValue e, Accumulator acc, long[] prefix, string where)
+    {
+        if (a.Keys.ElementCount != e.Keys.ElementCount)
+        {
+            return new(ComparisonProblem.Shape, $"{where}map has {a.Keys.ElementCount} keys, expected {e.Keys.ElementCount}");
+        }
+
+        var keyAcc = new Accumulator(new Tolerance(0, 0) { NanEqual = false });
+        var keyProblem = CompareTensors(a.Keys with { Shape = [a.Keys.ElementCount] }, e.Keys with { Shape = [e.Keys.ElementCount] }, keyAcc, prefix, where + "map keys: ");
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
+        if (a.Values.Items.Count != a.Keys.ElementCount || e.Values.Items.Count != e.Keys.ElementCount)
+        {
+            return new(ComparisonProblem.Shape, $"{where}map has a different number of keys and values");
+        }
+
+        var actualValues = a.Values.Items;
+        if (keyAcc.Mismatch > 0)
+        {
+            var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < a.Keys.ElementCount; i++)
+            {
+                positions.TryAdd(FormatElement(a.Keys, i), i);
+            }
+
+            var reordered = new List<DataValue>(actualValues.Count);
+            for (var i = 0; i < e.Keys.ElementCount; i++)
+            {
+                var key = FormatElement(e.Keys, i);
+                if (!positions.TryGetValue(key, out var at))
+                {
+                    return new(ComparisonProblem.Shape, $"{where}map has no key {key}");
+                }
+
+                reordered.Add(actualValues[at]);
+            }
+
+            actualValues = reordered;
+        }
+
+        return Walk(a.Values with { Items = actualValues }, e.Values, acc, prefix);
     }
 
     private static string Kind(DataValue value) => value switch

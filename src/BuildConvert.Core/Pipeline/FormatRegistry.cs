@@ -77,7 +77,7 @@ public sealed class FormatRegistry
 
         return best ?? throw BuildConvertException.Create(
             DiagnosticCodes.UnknownFormat,
-            $"the file is not in a format BuildConvert recognises; known formats: {KnownList()} (use --format to name one)",
+            $"the {(Directory.Exists(path) ? "folder" : "file")} is not in a format BuildConvert recognises; known formats: {KnownList()} (use --format to name one)",
             path);
     }
 

@@ -63,11 +63,6 @@ public sealed class ModelPipeline
         var request = run.Request;
         var input = request.InputPath;
         var output = Path.GetFullPath(request.OutputPath);
-        if (!File.Exists(input) && !Directory.Exists(input))
-        {
-            return run.Fail(DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
-        }
-
         if (string.Equals(Path.GetFullPath(input), output, StringComparison.Ordinal))
         {
             return run.Fail(DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
@@ -82,6 +77,11 @@ public sealed class ModelPipeline
         if (removeStale is not null)
         {
             return run.Fail(removeStale);
+        }
+
+        if (!File.Exists(input) && !Directory.Exists(input))
+        {
+            return run.Fail(DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
         }
 
         var options = request.Options;

@@ -88,7 +88,7 @@ internal sealed class BatchCommand : ICliCommand
                 WriteDiagnostic(output, diagnostic with { File = diagnostic.File ?? item.Input }, item.Id);
             }
 
-            WriteModel(output, item, "error", null);
+            WriteModel(output, item, "error", null, Array.Empty<string>());
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -98,7 +98,7 @@ internal sealed class BatchCommand : ICliCommand
                 item.Input);
             WriteDiagnostic(output, diagnostic, item.Id);
             context.Stderr.WriteLine(e.ToString());
-            WriteModel(output, item, "error", null);
+            WriteModel(output, item, "error", null, Array.Empty<string>());
             return false;
         }
 
@@ -108,7 +108,7 @@ internal sealed class BatchCommand : ICliCommand
         }
 
         var status = result.Succeeded ? "passed" : result.Validation is { Passed: false } ? "failed" : "error";
-        WriteModel(output, item, status, result);
+        WriteModel(output, item, status, result, result.Succeeded ? Dependencies(item, result) : Array.Empty<string>());
         return result.Succeeded;
     }
 
@@ -133,7 +133,25 @@ internal sealed class BatchCommand : ICliCommand
         output.WriteLine(line.ToJsonString());
     }
 
-    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result)
+    /// <summary>The files besides the model and its golden data that the conversion read (ONNX external data).</summary>
+    private static IReadOnlyList<string> Dependencies(BatchItem item, ConvertResult result)
+    {
+        if (!string.Equals(result.Format, "onnx", StringComparison.OrdinalIgnoreCase) || !File.Exists(item.Input))
+        {
+            return Array.Empty<string>();
+        }
+
+        try
+        {
+            return ExternalDataFiles.Of(item.Input);
+        }
+        catch (BuildConvertException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result, IReadOnlyList<string> dependencies)
     {
         var summary = result?.Summary;
         var validation = result?.Validation;
@@ -163,7 +181,7 @@ internal sealed class BatchCommand : ICliCommand
             ["worstAbsError"] = validation?.WorstAbsError,
             ["timeMs"] = result is null ? null : Math.Round(result.TotalTime.TotalMilliseconds, 1),
             ["summary"] = text,
-            ["dependencies"] = new JsonArray(),
+            ["dependencies"] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
         };
         output.WriteLine(line.ToJsonString());
     }
@@ -236,7 +254,8 @@ internal sealed record BatchItem(
     string? Outputs,
     string? InputShapes,
     string? Rtol,
-    string? Atol)
+    string? Atol,
+    string? Tolerance = null)
 {
     /// <summary>Reads one item object.</summary>
     public static BatchItem FromJson(JsonElement element, string path)
@@ -249,7 +268,7 @@ internal sealed record BatchItem(
         var validate = element.TryGetProperty("validate", out var v) && v.ValueKind == JsonValueKind.True;
         return new BatchItem(
             Required("id"), Required("input"), Required("output"), Text("golden"), validate,
-            Text("format"), Text("opset"), Text("inputs"), Text("outputs"), Text("inputShapes"), Text("rtol"), Text("atol"));
+            Text("format"), Text("opset"), Text("inputs"), Text("outputs"), Text("inputShapes"), Text("rtol"), Text("atol"), Text("tolerance"));
     }
 
     /// <summary>The pipeline options; golden data only when <see cref="Validate"/>.</summary>
@@ -279,7 +298,7 @@ internal sealed record BatchItem(
             Outputs = CommonOptions.SplitList(Outputs),
             InputShapes = InputShapeSpec.ParseList(InputShapes),
             Golden = Validate ? Golden : null,
-            Tolerances = CommonOptions.ParseTolerances(ParseTolerance(Rtol, "Rtol"), ParseTolerance(Atol, "Atol"), null),
+            Tolerances = CommonOptions.ParseTolerances(ParseTolerance(Rtol, "Rtol"), ParseTolerance(Atol, "Atol"), PerOutput()),
         };
     }
 
@@ -304,8 +323,19 @@ internal sealed record BatchItem(
         Add("--golden", Validate ? Golden : null);
         Add("--rtol", Rtol);
         Add("--atol", Atol);
+        foreach (var entry in PerOutput())
+        {
+            Add("--tolerance", entry);
+        }
+
         return string.Join(" ", parts);
     }
+
+    /// <summary>The <c>Tolerance</c> metadata split into <c>output=rtol,atol</c> entries.</summary>
+    private IReadOnlyList<string> PerOutput() =>
+        string.IsNullOrWhiteSpace(Tolerance)
+            ? Array.Empty<string>()
+            : Tolerance.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private double? ParseTolerance(string? text, string name)
     {

@@ -17,12 +17,13 @@ internal sealed class CheckCommand : ICliCommand
     {
         var path = new Argument<string>("path") { Description = "An .onnx model, or a folder: every *.onnx under it (recursively) is checked." };
         var json = CommonOptions.Json();
+        var sarif = CommonOptions.Sarif();
         var command = new Command("check", "Check ONNX models against the ONNX rules and the operator schemas of their opsets.")
         {
             path,
-            json,
+            json, sarif,
         };
-        command.SetAction(parse => CommandRunner.Execute(context, "check", parse.GetValue(json), report => Run(report, parse.GetValue(path)!)));
+        command.SetAction(parse => CommandRunner.Execute(context, "check", parse.GetValue(json), parse.GetValue(sarif), report => Run(report, parse.GetValue(path)!)));
         return command;
     }
 

@@ -7,9 +7,9 @@ namespace BuildConvert.Tool.Commands;
 internal static class CommandRunner
 {
     /// <summary>Runs <paramref name="body"/> and returns the exit code its report implies.</summary>
-    public static int Execute(CliContext context, string command, bool json, Action<CommandReport> body)
+    public static int Execute(CliContext context, string command, bool json, string? sarif, Action<CommandReport> body)
     {
-        var report = new CommandReport(context, command, json);
+        var report = new CommandReport(context, command, json) { SarifPath = sarif };
         try
         {
             body(report);

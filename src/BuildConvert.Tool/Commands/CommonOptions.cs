@@ -17,6 +17,11 @@ internal static class CommonOptions
         Description = "Print one machine-readable JSON document on stdout (diagnostics included) instead of text.",
     };
 
+    public static Option<string?> Sarif() => new("--sarif")
+    {
+        Description = "Also write every diagnostic to this file as a SARIF 2.1.0 log (for CI annotations).",
+    };
+
     public static Option<double?> Rtol() => new("--rtol")
     {
         Description = $"Relative tolerance for golden comparison (|actual - expected| <= atol + rtol * |expected|); default {Tolerance.Default.Rtol.ToString(CultureInfo.InvariantCulture)}.",

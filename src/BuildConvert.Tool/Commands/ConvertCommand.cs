@@ -28,11 +28,12 @@ internal sealed class ConvertCommand : ICliCommand
         var tolerance = CommonOptions.PerOutputTolerance();
         var externalData = new Option<bool?>("--external-data") { Description = "Write tensors of 1 KiB or more to <output>.data (default: as the source does)." };
         var json = CommonOptions.Json();
+        var sarif = CommonOptions.Sarif();
         var command = new Command("convert", "Convert a model to ONNX: check it, validate it against golden data, and write it atomically.")
         {
-            input, output, format, opset, inputs, outputs, shapes, golden, rtol, atol, tolerance, externalData, json,
+            input, output, format, opset, inputs, outputs, shapes, golden, rtol, atol, tolerance, externalData, json, sarif,
         };
-        command.SetAction(parse => CommandRunner.Execute(context, "convert", parse.GetValue(json), report =>
+        command.SetAction(parse => CommandRunner.Execute(context, "convert", parse.GetValue(json), parse.GetValue(sarif), report =>
         {
             var options = new ConversionOptions
             {

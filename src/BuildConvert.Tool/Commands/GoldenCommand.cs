@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Npy;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Golden;
 using BuildConvert.Core.Pipeline;
@@ -24,13 +25,14 @@ internal sealed class GoldenCommand : ICliCommand
         var output = new Option<string>("--output", "-o") { Description = "The folder to write test_data_set_N folders into.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the random inputs (same seed, model and options: same data).", DefaultValueFactory = _ => 0 };
         var shapes = CommonOptions.InputShapes();
-        var inputsFrom = new Option<string?>("--inputs-from") { Description = "Use these inputs instead of random ones: a golden folder (ONNX test layout or inputs.npz/outputs.npz) whose inputs are taken." };
+        var inputsFrom = new Option<string?>("--inputs-from") { Description = "Use these inputs instead of random ones: an .npz file (keys = input names), an .npy file (named after the input), or a golden folder whose inputs are taken." };
         var json = CommonOptions.Json();
+        var sarif = CommonOptions.Sarif();
         var command = new Command("golden", "Create golden data for an ONNX model by running it with ONNX Runtime.")
         {
-            model, output, seed, shapes, inputsFrom, json,
+            model, output, seed, shapes, inputsFrom, json, sarif,
         };
-        command.SetAction(parse => CommandRunner.Execute(context, "golden", parse.GetValue(json), report =>
+        command.SetAction(parse => CommandRunner.Execute(context, "golden", parse.GetValue(json), parse.GetValue(sarif), report =>
             Run(report, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(seed), InputShapeSpec.ParseList(parse.GetValue(shapes)), parse.GetValue(inputsFrom))));
         return command;
     }
@@ -54,8 +56,7 @@ internal sealed class GoldenCommand : ICliCommand
             var options = new GoldenGenerationOptions { Seed = seed, InputShapes = shapes };
             if (inputsFrom is not null)
             {
-                var given = GoldenData.Load(inputsFrom, OnnxModelReader.Read(model));
-                options = options with { Inputs = given.Select(d => d.Inputs).ToArray() };
+                options = options with { Inputs = LoadInputs(inputsFrom, model) };
             }
 
             written = new GoldenGenerator().GenerateTo(model, output, options);
@@ -79,6 +80,24 @@ internal sealed class GoldenCommand : ICliCommand
         };
         var detail = FormattableString.Invariant($"{written.Count} data set{(written.Count == 1 ? "" : "s")} written to {output}");
         report.AddModel(new ModelReport(model, ModelOutcome.Passed, Array.Empty<Diagnostic>(), detail, json));
+    }
+
+    /// <summary>Input data sets from a golden folder (its inputs only), an <c>.npz</c> file (one data set, keys = input
+    /// names) or an <c>.npy</c> file (one data set, the file name without extension = the input name).</summary>
+    private static IReadOnlyList<IReadOnlyList<DataValue>> LoadInputs(string path, string model)
+    {
+        if (Directory.Exists(path))
+        {
+            return GoldenData.Load(path, OnnxModelReader.Read(model)).Select(d => d.Inputs).ToArray();
+        }
+
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".npz" => new[] { NpzReader.Read(path).Cast<DataValue>().ToArray() },
+            ".npy" => new[] { new DataValue[] { NpyReader.Read(path, Path.GetFileNameWithoutExtension(path)) } },
+            _ => throw BuildConvertException.Create(DiagnosticCodes.InvalidOption,
+                $"--inputs-from '{path}' must be a golden folder, an .npz file or an .npy file", path),
+        };
     }
 
     private static JsonArray Values(IEnumerable<DataValue> values) => new(values.Select(v => (JsonNode?)new JsonObject

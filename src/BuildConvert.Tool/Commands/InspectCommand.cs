@@ -14,13 +14,14 @@ internal sealed class InspectCommand : ICliCommand
         var path = new Argument<string>("model") { Description = "The model to describe." };
         var format = CommonOptions.Format();
         var json = CommonOptions.Json();
+        var sarif = CommonOptions.Sarif();
         var command = new Command("inspect", "Show a model's inputs and outputs, opsets, operator histogram, parameter count and size.")
         {
             path,
             format,
-            json,
+            json, sarif,
         };
-        command.SetAction(parse => CommandRunner.Execute(context, "inspect", parse.GetValue(json),
+        command.SetAction(parse => CommandRunner.Execute(context, "inspect", parse.GetValue(json), parse.GetValue(sarif),
             report => Run(context, report, parse.GetValue(path)!, parse.GetValue(format))));
         return command;
     }

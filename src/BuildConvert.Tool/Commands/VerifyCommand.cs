@@ -24,11 +24,12 @@ internal sealed class VerifyCommand : ICliCommand
         var atol = CommonOptions.Atol();
         var tolerance = CommonOptions.PerOutputTolerance();
         var json = CommonOptions.Json();
+        var sarif = CommonOptions.Sarif();
         var command = new Command("verify", "Validate models against golden outputs with ONNX Runtime.")
         {
-            path, golden, recursive, skip, rtol, atol, tolerance, json,
+            path, golden, recursive, skip, rtol, atol, tolerance, json, sarif,
         };
-        command.SetAction(parse => CommandRunner.Execute(context, "verify", parse.GetValue(json), report =>
+        command.SetAction(parse => CommandRunner.Execute(context, "verify", parse.GetValue(json), parse.GetValue(sarif), report =>
         {
             var tolerances = CommonOptions.ParseTolerances(parse.GetValue(rtol), parse.GetValue(atol), parse.GetValue(tolerance));
             var manifest = parse.GetValue(skip) is { } skipPath ? SkipManifest.Load(skipPath) : SkipManifest.Empty;

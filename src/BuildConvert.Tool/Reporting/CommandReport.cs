@@ -25,6 +25,13 @@ internal sealed class CommandReport
         DiagnosticCodes.InvalidOption.Code,
     };
 
+    // Option problems found while processing one model (for example an output path equal to the input) are misuse too.
+    private static readonly HashSet<string> ModelUsageCodes = new(StringComparer.Ordinal)
+    {
+        DiagnosticCodes.CommandLineUsage.Code,
+        DiagnosticCodes.InvalidOption.Code,
+    };
+
     private readonly CliContext? context;
     private readonly List<ModelReport> models = new();
     private readonly List<Diagnostic> diagnostics = new();
@@ -49,18 +56,23 @@ internal sealed class CommandReport
     /// <summary>Whether output is JSON.</summary>
     public bool Json { get; }
 
+    /// <summary>Where to write a SARIF log of every diagnostic, or null.</summary>
+    public string? SarifPath { get; init; }
+
     /// <summary>Properties added to the top level of the JSON document.</summary>
     public JsonObject Extra { get; } = new();
 
     /// <summary>The models reported so far.</summary>
     public IReadOnlyList<ModelReport> Models => models;
 
-    /// <summary>The exit code the report implies: 2 for command-line problems, 1 when a model did not pass, else 0.</summary>
+    /// <summary>The exit code the report implies: 2 for command-line problems (BCONV0001-0003, or BCONV0001/0003 on a
+    /// model), 1 when a model did not pass or another error was reported, else 0.</summary>
     public int ExitCode
     {
         get
         {
-            if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && UsageCodes.Contains(d.Code)))
+            if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && UsageCodes.Contains(d.Code))
+                || models.SelectMany(m => m.Diagnostics).Any(d => d.Severity == DiagnosticSeverity.Error && ModelUsageCodes.Contains(d.Code)))
             {
                 return ExitCodes.Usage;
             }
@@ -115,6 +127,21 @@ internal sealed class CommandReport
     /// <summary>Prints the summary (or the JSON document) and returns the exit code.</summary>
     public int Finish(bool printSummary = true)
     {
+        if (SarifPath is not null)
+        {
+            try
+            {
+                SarifWriter.Write(SarifPath, diagnostics.Concat(models.SelectMany(m => m.Diagnostics)));
+            }
+            catch (BuildConvertException e)
+            {
+                foreach (var diagnostic in e.Diagnostics)
+                {
+                    AddDiagnostic(diagnostic);
+                }
+            }
+        }
+
         var exitCode = ExitCode;
         if (context is null)
         {

@@ -132,6 +132,43 @@ public sealed class OnnxTestLayoutTests
         Assert.AreEqual("bad.pb", ex.Diagnostics[0].File);
     }
 
+    [TestMethod]
+    public void AFailedWriteLeavesTheFolderAsItWas()
+    {
+        var folder = GoldenTestPaths.NewTempFolder();
+        try
+        {
+            var good = new GoldenDataSet("g", Array.Empty<DataValue>(), new DataValue[] { Int64("y", 1) });
+            OnnxTestLayout.Write(folder, new[] { good });
+            var before = File.ReadAllBytes(Path.Combine(folder, "test_data_set_0", "output_0.pb"));
+            var bad = new GoldenDataSet("b", Array.Empty<DataValue>(), new DataValue[] { new TensorValue("y", DataType.Float, new long[] { 3 }, new byte[5]) });
+            Assert.ThrowsExactly<ArgumentException>(() => OnnxTestLayout.Write(folder, new[] { good, bad }));
+            CollectionAssert.AreEqual(new[] { Path.Combine(folder, "test_data_set_0") }, Directory.GetDirectories(folder));
+            CollectionAssert.AreEqual(before, File.ReadAllBytes(Path.Combine(folder, "test_data_set_0", "output_0.pb")));
+            Assert.IsEmpty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".tmp-*"));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    [TestMethod]
+    public void UnreadableFilesGiveTheIoCode()
+    {
+        var folder = GoldenTestPaths.NewTempFolder();
+        try
+        {
+            Assert.AreEqual("BCONV1112", Assert.ThrowsExactly<BuildConvertException>(() => OnnxTestLayout.ReadValueFile(Path.Combine(folder, "missing.pb"), null)).Code);
+            Assert.AreEqual("BCONV1112", Assert.ThrowsExactly<BuildConvertException>(() => BuildConvert.Core.Formats.Npy.NpyReader.Read(folder)).Code);
+            Assert.AreEqual("BCONV1112", Assert.ThrowsExactly<BuildConvertException>(() => BuildConvert.Core.Formats.Npy.NpzReader.Read(Path.Combine(folder, "none.npz"))).Code);
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
     internal static ModelProto MakeModel()
     {
         var graph = new GraphProto { Name = "g" };

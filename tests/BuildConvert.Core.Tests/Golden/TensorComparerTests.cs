@@ -6,8 +6,8 @@ using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType
 
 namespace BuildConvert.Core.Tests.Golden;
 
-// Expected numbers were computed with numpy 1.24 (np.isclose / float64 arithmetic on the float32 values), see the
-// comment above each test.
+// Expected numbers were computed with numpy 1.24 by tensor_comparer_oracle.py beside this file (np.isclose and float64
+// arithmetic on the float32 values); each test names them in its comment.
 [TestClass]
 public sealed class TensorComparerTests
 {
@@ -272,7 +272,13 @@ public sealed class TensorComparerTests
         Assert.IsTrue(TensorComparer.Compare("m", Map(keys, 2), Map(keys, 2.0000001f), Loose).Passed);
         Assert.IsFalse(TensorComparer.Compare("m", Map(keys, 2), Map(keys, 3), Loose).Passed);
         var other = TensorComparer.Compare("m", Map(Typed(DataType.Int64, [2], 1L, 3L), 2), Map(keys, 2), Loose);
-        Assert.AreEqual("map keys differ (1 of 2)", other.Problem);
+        Assert.AreEqual("map has no key 2", other.Problem);
+
+        var swapped = new MapValue("m", Typed(DataType.Int64, [2], 2L, 1L), new SequenceValue("v", 1, [F32([], 5), F32([], 1)]));
+        Assert.IsTrue(TensorComparer.Compare("m", swapped, Map(keys, 5), Loose).Passed);
+        var wrong = TensorComparer.Compare("m", swapped, Map(keys, 6), Loose);
+        Assert.AreEqual(1, wrong.MismatchCount);
+        CollectionAssert.AreEqual(new long[] { 1 }, wrong.WorstIndex);
     }
 
     [TestMethod]

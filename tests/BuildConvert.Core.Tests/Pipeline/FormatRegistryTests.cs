@@ -27,7 +27,8 @@ public sealed class FormatRegistryTests
     [TestMethod]
     public void A_corpus_model_is_detected_as_onnx_by_content_whatever_its_name()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var renamed = Path.Combine(folder, "model.bin");
         File.Copy(PipelineTestFiles.Corpus("pytorch-converted/test_Conv2d/model.onnx"), renamed);
 
@@ -49,7 +50,8 @@ public sealed class FormatRegistryTests
     [TestMethod]
     public void An_unrecognised_file_is_BCONV0004_listing_the_known_formats()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var path = Path.Combine(folder, "readme.txt");
         File.WriteAllText(path, "not a model");
 
@@ -63,7 +65,8 @@ public sealed class FormatRegistryTests
     [TestMethod]
     public void A_damaged_onnx_file_still_goes_to_the_onnx_reader_for_a_precise_error()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var bytes = File.ReadAllBytes(PipelineTestFiles.Corpus("pytorch-converted/test_Conv2d/model.onnx"));
         var path = Path.Combine(folder, "broken.onnx");
         File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 2).ToArray());
@@ -79,7 +82,8 @@ public sealed class FormatRegistryTests
     public void The_format_option_overrides_detection_and_unknown_names_are_BCONV0003()
     {
         var registry = FormatRegistry.CreateDefault();
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var path = Path.Combine(folder, "data.txt");
         File.WriteAllText(path, "hello");
 

@@ -13,7 +13,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void A_corpus_model_is_converted_checked_and_committed()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var output = Path.Combine(folder, "sub", "conv.onnx");
 
         var result = new ModelPipeline().Convert(
@@ -33,7 +34,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void Validation_sees_the_written_model_before_it_is_committed()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
         var output = Path.Combine(folder, "out.onnx");
         var validator = new RecordingValidator(passed: true, output);
@@ -50,7 +52,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void A_failed_validation_commits_nothing_and_removes_the_stale_output()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
         var output = Path.Combine(folder, "out.onnx");
         File.WriteAllText(output, "stale output of an earlier build");
@@ -70,7 +73,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void A_checker_error_blames_the_input_and_commits_nothing()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var model = PipelineTestFiles.AddRelu();
         model.Graph.Node[1].Input[0] = "undefined_value";
         var input = PipelineTestFiles.Write(model, folder, "in.onnx");
@@ -89,7 +93,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void Writing_is_deterministic()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = PipelineTestFiles.Corpus("pytorch-operator/test_operator_params/model.onnx");
         var pipeline = new ModelPipeline();
 
@@ -103,7 +108,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void The_input_cannot_be_its_own_output()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
 
         var result = new ModelPipeline().Convert(new ConvertRequest(input, input, new ConversionOptions()), null);
@@ -114,20 +120,26 @@ public sealed class ModelPipelineTests
     }
 
     [TestMethod]
-    public void A_missing_input_is_BCONV0002()
+    public void A_missing_input_is_BCONV0002_and_removes_the_stale_output()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
 
-        var result = new ModelPipeline().Convert(new ConvertRequest(Path.Combine(folder, "nope.onnx"), Path.Combine(folder, "out.onnx"), new ConversionOptions()), null);
+        var output = Path.Combine(folder, "out.onnx");
+        File.WriteAllText(output, "stale");
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(Path.Combine(folder, "nope.onnx"), output, new ConversionOptions()), null);
 
         Assert.IsFalse(result.Succeeded);
         Assert.AreEqual("BCONV0002", result.Diagnostics[0].Code);
+        Assert.IsFalse(File.Exists(output), "even a missing input removes the stale output");
     }
 
     [TestMethod]
     public void Cancellation_leaves_nothing()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
@@ -141,7 +153,8 @@ public sealed class ModelPipelineTests
     [TestMethod]
     public void Golden_data_without_a_validator_is_caller_misuse()
     {
-        var folder = PipelineTestFiles.NewFolder();
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
 
         Assert.ThrowsExactly<InvalidOperationException>(() =>

@@ -14,13 +14,6 @@ internal static class PipelineTestFiles
 
     public static string Corpus(string relative) => Path.Combine(OnnxBackend, relative);
 
-    /// <summary>A new empty folder under the temp folder.</summary>
-    public static string NewFolder()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "bconv-pipeline-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
 
     /// <summary>y = Add(a, b) over float tensors of shape [N, 4] (N dynamic), plus z = Relu(y); opset 13, IR 7.</summary>
     public static ModelProto AddRelu()
@@ -63,4 +56,27 @@ internal static class PipelineTestFiles
             },
         },
     };
+}
+
+/// <summary>A new empty folder under the temp folder, deleted on dispose.</summary>
+internal sealed class ScratchFolder : IDisposable
+{
+    public ScratchFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bconv-pipeline-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 }

@@ -27,6 +27,8 @@ public sealed class BuildTests
     public void Build_ConvertsAndValidates_NoOpRebuildStartsNoTool_MetadataChangeRerunsOneItem_CleanLeavesNothing()
     {
         var project = TwoModelProject(nameof(Build_ConvertsAndValidates_NoOpRebuildStartsNoTool_MetadataChangeRerunsOneItem_CleanLeavesNothing), reluRtol: "");
+        project.CopyFolder(Path.Combine(RepoPaths.Root, "tests", "BuildConvert.Tool.Tests", "Fixtures", "small_cnn_ext"), "models/cnn");
+        project.Write(TwoModelItems(reluRtol: "") + CnnItem);
 
         var designTime = project.Dotnet("msbuild", "-restore", "-nodeReuse:false", "-tl:off", "-v:n",
             "-t:GetCopyToOutputDirectoryItems", "-p:DesignTimeBuild=true");
@@ -36,7 +38,7 @@ public sealed class BuildTests
 
         var first = project.Build();
         Assert.IsTrue(first.Succeeded, first.ToString());
-        CollectionAssert.AreEquivalent(new[] { "models/add/model.onnx", "models/relu/model.onnx" }, TestProject.ConvertedItems(first).ToArray(), first.Output);
+        CollectionAssert.AreEquivalent(new[] { "models/add/model.onnx", "models/relu/model.onnx", "models/cnn/model.onnx" }, TestProject.ConvertedItems(first).ToArray(), first.Output);
         StringAssert.Contains(first.Output, "models/add/model.onnx: passed");
         StringAssert.Contains(first.Output, "validated on 1 data set(s)");
         var addOut = Path.Combine(project.OutputFolder, "add.onnx");
@@ -51,15 +53,24 @@ public sealed class BuildTests
         var second = project.Build();
         Assert.IsTrue(second.Succeeded, second.ToString());
         Assert.IsEmpty(TestProject.ConvertedItems(second), "a no-op rebuild must not start the tool:\n" + second.Output);
-        StringAssert.Contains(second.Output, "BuildConvert: all 2 model(s) are up to date.");
+        StringAssert.Contains(second.Output, "BuildConvert: all 3 model(s) are up to date.");
         CollectionAssert.AreEqual(times, Times(addIntermediate, reluIntermediate, request, addOut), "nothing was rewritten");
 
-        project.Write(TwoModelItems(reluRtol: "1e-2"));
+        project.Write(TwoModelItems(reluRtol: "1e-2") + CnnItem);
         var third = project.Build();
         Assert.IsTrue(third.Succeeded, third.ToString());
         CollectionAssert.AreEqual(new[] { "models/relu/model.onnx" }, TestProject.ConvertedItems(third).ToArray(), third.Output);
         Assert.AreEqual(times[0], File.GetLastWriteTimeUtc(addIntermediate), "the unchanged item was not converted again");
         Assert.IsTrue(File.GetLastWriteTimeUtc(reluIntermediate) > times[1], "the changed item was converted again");
+
+        var weights = Path.Combine(project.Directory, "models", "cnn", "weights.bin");
+        var cnnOut = Path.Combine(project.OutputFolder, "models", "cnn", "model.onnx");
+        Assert.IsTrue(File.Exists(cnnOut + ".data"), "external data is written and copied beside its model");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(project.IntermediateFolder, "models", "cnn", "model.onnx.deps")), weights);
+        File.SetLastWriteTimeUtc(weights, DateTime.UtcNow.AddSeconds(5));
+        var fourth = project.Build();
+        Assert.IsTrue(fourth.Succeeded, fourth.ToString());
+        CollectionAssert.AreEqual(new[] { "models/cnn/model.onnx" }, TestProject.ConvertedItems(fourth).ToArray(), "a changed weights file re-runs its model only:\n" + fourth.Output);
 
         var clean = project.Clean();
         Assert.IsTrue(clean.Succeeded, clean.ToString());
@@ -151,6 +162,12 @@ public sealed class BuildTests
         project.Write(TwoModelItems(reluRtol));
         return project;
     }
+
+    /// <summary>A model whose weights lie in external data (weights.bin beside it), with no golden data.</summary>
+    private const string CnnItem = """
+
+        <OnnxModel Include="models/cnn/model.onnx" />
+        """;
 
     private static string TwoModelItems(string reluRtol) => $"""
         <OnnxModel Include="models/add/model.onnx" OutputPath="add.onnx" Rtol="1e-4" Atol="1e-6" />

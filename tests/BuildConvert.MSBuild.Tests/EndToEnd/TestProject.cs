@@ -37,9 +37,12 @@ internal sealed partial class TestProject
     public string OutputFolder => Path.Combine(Directory, "bin", "Debug", "net10.0");
 
     /// <summary>Copies a corpus test folder (model.onnx + test_data_set_*) to <paramref name="relative"/>, writable.</summary>
-    public string CopyCorpusModel(string corpusTest, string relative)
+    public string CopyCorpusModel(string corpusTest, string relative) =>
+        CopyFolder(Path.Combine(RepoPaths.OnnxBackend, corpusTest), relative);
+
+    /// <summary>Copies every file under <paramref name="source"/> to <paramref name="relative"/>, writable.</summary>
+    public string CopyFolder(string source, string relative)
     {
-        var source = Path.Combine(RepoPaths.OnnxBackend, corpusTest);
         var target = Path.Combine(Directory, relative);
         foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {

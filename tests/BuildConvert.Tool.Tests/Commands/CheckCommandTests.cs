@@ -95,6 +95,17 @@ public sealed class CheckCommandTests
     }
 
     [TestMethod]
+    public void Every_model_of_the_onnx_backend_corpus_passes()
+    {
+        var result = Cli.Run("check", TestPaths.OnnxBackend, "--json");
+
+        var summary = result.Json().GetProperty("summary");
+        Assert.AreEqual(0, result.ExitCode, summary.ToString());
+        Assert.AreEqual(1951, summary.GetProperty("total").GetInt32());
+        Assert.AreEqual(1951, summary.GetProperty("passed").GetInt32());
+    }
+
+    [TestMethod]
     public void Every_model_of_the_simple_corpus_passes()
     {
         var result = Cli.Run("check", TestPaths.BackendTest("simple"), "--json");

@@ -182,3 +182,32 @@ public sealed class ConvertWithGoldenTests
         Assert.AreEqual(0, Directory.GetFileSystemEntries(temp.Combine("out")).Length, "no output, no stale output, no temporary file");
     }
 }
+
+[TestClass]
+public sealed class ConvertMisuseTests
+{
+    [TestMethod]
+    public void Writing_over_the_input_is_misuse_and_keeps_the_input()
+    {
+        using var temp = new TempFolder();
+        var input = temp.CopyFile(TestPaths.SmallCnn, "cnn.onnx");
+
+        var result = Cli.Run("convert", input, "-o", input);
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "error BCONV0003");
+        CollectionAssert.AreEqual(File.ReadAllBytes(TestPaths.SmallCnn), File.ReadAllBytes(input));
+    }
+
+    [TestMethod]
+    public void A_folder_input_in_no_known_format_is_BCONV0004()
+    {
+        using var temp = new TempFolder();
+        temp.WriteFile("saved/variables.bin", new byte[] { 1, 2, 3 });
+
+        var result = Cli.Run("convert", temp.Combine("saved"), "-o", temp.Combine("out.onnx"));
+
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "error BCONV0004: the folder is not in a format BuildConvert recognises");
+    }
+}

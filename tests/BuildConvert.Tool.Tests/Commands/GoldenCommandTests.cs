@@ -106,3 +106,38 @@ public sealed class GoldenCommandTests
         StringAssert.Contains(result.Stderr, "error BCONV0001");
     }
 }
+
+[TestClass]
+public sealed class TorchOracleTests
+{
+    [TestMethod]
+    public void The_exported_model_matches_pytorch_s_own_outputs_in_npz_golden_data()
+    {
+        var result = Cli.Run("verify", TestPaths.SmallCnn, "--golden", TestPaths.SmallCnnTorchGolden, "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var dataSet = result.Json().Models().Single().GetProperty("validation").GetProperty("dataSets").EnumerateArray().Single();
+        var output = dataSet.GetProperty("outputs").EnumerateArray().Single();
+        Assert.AreEqual("probabilities", output.GetProperty("name").GetString());
+        Assert.AreEqual(20, output.GetProperty("elementCount").GetInt64());
+    }
+
+    [TestMethod]
+    public void Golden_from_npz_inputs_reproduces_pytorch_s_outputs()
+    {
+        using var temp = new TempFolder();
+
+        var made = Cli.Run("golden", TestPaths.SmallCnn, "-o", temp.Combine("g"), "--inputs-from", Path.Combine(TestPaths.SmallCnnTorchGolden, "inputs.npz"));
+        var verified = Cli.Run("verify", TestPaths.SmallCnn, "--golden", TestPaths.SmallCnnTorchGolden);
+
+        Assert.AreEqual(0, made.ExitCode, made.ToString());
+        Assert.AreEqual(0, verified.ExitCode, verified.ToString());
+        var ours = Golden.Read(temp.Combine("g", "test_data_set_0", "output_0.pb"));
+        var torch = BuildConvert.Core.Formats.Npy.NpzReader.Read(Path.Combine(TestPaths.SmallCnnTorchGolden, "outputs.npz")).Single();
+        CollectionAssert.AreEqual(torch.Shape, ours.Shape);
+        for (long i = 0; i < torch.ElementCount; i++)
+        {
+            Assert.AreEqual(torch.GetDouble(i), ours.GetDouble(i), 1e-5, $"element {i}");
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 small_cnn.onnx          a small CNN exported by torch.onnx.export (opset 13, dynamic batch dimension 'batch')
 small_cnn_ext/          the same model saved by onnx with its large tensors in external data (model.onnx + weights.bin)
+small_cnn_torch_golden/ inputs.npz + outputs.npz: a seeded batch of 2 images and PyTorch's own outputs for them
 inspect_expected.txt    the numbers onnx itself reports for small_cnn.onnx (what the inspect tests assert)
 """
 import collections
@@ -38,10 +39,21 @@ def main():
                       input_names=["image"], output_names=["probabilities"],
                       dynamic_axes={"image": {0: "batch"}, "probabilities": {0: "batch"}})
 
+    golden_dir = os.path.join(HERE, "small_cnn_torch_golden")
+    os.makedirs(golden_dir, exist_ok=True)
+    image = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(99))
+    with torch.no_grad():
+        probabilities = model(image)
+    np.savez(os.path.join(golden_dir, "inputs.npz"), image=image.numpy())
+    np.savez(os.path.join(golden_dir, "outputs.npz"), probabilities=probabilities.numpy())
+
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
     ext_dir = os.path.join(HERE, "small_cnn_ext")
     os.makedirs(ext_dir, exist_ok=True)
+    for stale in ("model.onnx", "weights.bin"):  # onnx appends to an existing data file
+        if os.path.exists(os.path.join(ext_dir, stale)):
+            os.remove(os.path.join(ext_dir, stale))
     onnx.save_model(m, os.path.join(ext_dir, "model.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="weights.bin", size_threshold=1024)
 

@@ -16,6 +16,9 @@ internal static class TestPaths
 
     public static string SmallCnn => Path.Combine(Fixtures, "small_cnn.onnx");
 
+    /// <summary>inputs.npz + outputs.npz computed by PyTorch for small_cnn (see Fixtures/README.md).</summary>
+    public static string SmallCnnTorchGolden => Path.Combine(Fixtures, "small_cnn_torch_golden");
+
     public static string SmallCnnExternal => Path.Combine(Fixtures, "small_cnn_ext", "model.onnx");
 
     /// <summary>A corpus test folder, e.g. <c>node/test_abs</c>.</summary>

@@ -24,6 +24,15 @@ public static class OnnxModelReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= OnnxReadOptions.Default;
+
+        // FIFOs and devices report length 0 like empty files; rejecting them before opening means reading can never block.
+        var info = new FileInfo(path);
+        if (info.Exists && info.Length == 0)
+        {
+            throw BuildConvertException.Create(
+                DiagnosticCodes.ModelFileEmpty, $"model file '{path}' is empty (0 bytes) or not a regular file", path);
+        }
+
         FileStream stream;
         try
         {

@@ -39,6 +39,25 @@ public sealed class OnnxModelReaderTests
     }
 
     [TestMethod]
+    public void AFifoAsTheModelIsRejectedWithoutBlocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Inconclusive("FIFOs need Linux");
+        }
+
+        using var temp = new TempFolder();
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [temp.File("model.onnx")]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        var read = Task.Run(() => Assert.ThrowsExactly<BuildConvertException>(() => OnnxModelReader.Read(temp.File("model.onnx"))));
+        Assert.IsTrue(read.Wait(TimeSpan.FromSeconds(20)), "reading blocked on the FIFO");
+        Assert.AreEqual("BCONV1002", read.Result.Code);
+    }
+
+    [TestMethod]
     public void TruncatedFileIsCoded()
     {
         using var temp = new TempFolder();

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using BuildConvert.Tool.Tests.Infrastructure;
+
+namespace BuildConvert.Tool.Tests.Commands;
+
+/// <summary><c>msbuild-batch</c>: the request the MSBuild task writes in, JSON lines out.</summary>
+[TestClass]
+public sealed class BatchCommandTests
+{
+    [TestMethod]
+    public void Every_item_gets_its_diagnostics_and_one_result_line_and_only_passing_items_keep_an_output()
+    {
+        using var temp = new TempFolder();
+        var good = temp.CopyFolder(TestPaths.BackendTest("node/test_add"), "good");
+        var bad = temp.CopyFolder(TestPaths.BackendTest("node/test_add"), "bad");
+        var tamperedFile = Path.Combine(bad, "test_data_set_0", "output_0.pb");
+        Golden.Tamper(tamperedFile, v => v + 1);
+        var request = WriteRequest(temp,
+            Item("good", Path.Combine(good, "model.onnx"), temp.Combine("out", "good.onnx"), good, validate: true, rtol: "1e-4"),
+            Item("bad", Path.Combine(bad, "model.onnx"), temp.Combine("out", "bad.onnx"), bad, validate: true),
+            Item("nogolden", Path.Combine(good, "model.onnx"), temp.Combine("out", "nogolden.onnx"), null, validate: true),
+            Item("badtol", Path.Combine(good, "model.onnx"), temp.Combine("out", "badtol.onnx"), good, validate: true, rtol: "tight"),
+            Item("loosened", Path.Combine(bad, "model.onnx"), temp.Combine("out", "loosened.onnx"), bad, validate: true, tolerance: "other=0,0; sum=0,2"));
+
+        var result = Cli.Run("msbuild-batch", "--request", request);
+
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        var lines = Lines(result);
+        Assert.IsTrue(lines.All(l => l.TryGetProperty("kind", out _)), "every stdout line is a JSON object with a kind");
+        var models = lines.Where(l => l.GetProperty("kind").GetString() == "model").ToDictionary(l => l.GetProperty("item").GetString()!);
+        CollectionAssert.AreEquivalent(new[] { "good", "bad", "nogolden", "badtol", "loosened" }, models.Keys.ToArray());
+        Assert.AreEqual("passed", models["loosened"].GetProperty("status").GetString(), "a per-output tolerance covers the difference");
+        Assert.AreEqual("passed", models["good"].GetProperty("status").GetString());
+        Assert.AreEqual("passed", models["good"].GetProperty("validation").GetString());
+        Assert.AreEqual("passed", models["good"].GetProperty("checker").GetString());
+        Assert.AreEqual("failed", models["bad"].GetProperty("status").GetString());
+        Assert.AreEqual("error", models["nogolden"].GetProperty("status").GetString());
+        Assert.AreEqual("error", models["badtol"].GetProperty("status").GetString());
+
+        var diagnostics = lines.Where(l => l.GetProperty("kind").GetString() == "diagnostic").ToArray();
+        var mismatch = diagnostics.Single(d => d.GetProperty("item").GetString() == "bad");
+        Assert.AreEqual("BCONV4001", mismatch.GetProperty("code").GetString());
+        Assert.AreEqual("error", mismatch.GetProperty("severity").GetString());
+        Assert.AreEqual(tamperedFile, mismatch.GetProperty("file").GetString(), "a mismatch points at the golden file");
+        Assert.AreEqual("BCONV0008", diagnostics.Single(d => d.GetProperty("item").GetString() == "nogolden").GetProperty("code").GetString());
+        var tolerance = diagnostics.Single(d => d.GetProperty("item").GetString() == "badtol");
+        Assert.AreEqual("BCONV0003", tolerance.GetProperty("code").GetString());
+        StringAssert.Contains(tolerance.GetProperty("message").GetString(), "Rtol 'tight'");
+
+        Assert.IsTrue(File.Exists(temp.Combine("out", "good.onnx")));
+        CollectionAssert.AreEquivalent(new[] { "good.onnx", "loosened.onnx" }, Directory.GetFiles(temp.Combine("out")).Select(Path.GetFileName).ToArray(),
+            "failed items leave nothing, not even temporary files");
+        var done = lines.Last();
+        Assert.AreEqual("done", done.GetProperty("kind").GetString());
+        Assert.AreEqual(5, done.GetProperty("models").GetInt32());
+        Assert.AreEqual(3, done.GetProperty("failed").GetInt32());
+    }
+
+    [TestMethod]
+    public void External_data_files_are_reported_as_dependencies()
+    {
+        using var temp = new TempFolder();
+        var source = temp.CopyFolder(Path.GetDirectoryName(TestPaths.SmallCnnExternal)!, "src");
+        var request = WriteRequest(temp, Item("cnn", Path.Combine(source, "model.onnx"), temp.Combine("out", "cnn.onnx"), null, validate: false));
+
+        var result = Cli.Run("msbuild-batch", "--request", request);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var model = Lines(result).Single(l => l.GetProperty("kind").GetString() == "model");
+        CollectionAssert.AreEqual(new[] { Path.Combine(source, "weights.bin") },
+            model.GetProperty("dependencies").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.IsTrue(File.Exists(temp.Combine("out", "cnn.onnx.data")));
+    }
+
+    [TestMethod]
+    public void A_malformed_request_is_a_coded_usage_error()
+    {
+        using var temp = new TempFolder();
+        var request = temp.WriteFile("request.json", "{\"version\": 2, \"items\": []}"u8.ToArray());
+
+        var result = Cli.Run("msbuild-batch", "--request", request);
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        var diagnostic = Lines(result).First();
+        Assert.AreEqual("BCONV0003", diagnostic.GetProperty("code").GetString());
+        Assert.AreEqual(request, diagnostic.GetProperty("file").GetString());
+    }
+
+    private static Dictionary<string, object?> Item(string id, string input, string output, string? golden, bool validate, string? rtol = null, string? tolerance = null) => new()
+    {
+        ["id"] = id,
+        ["input"] = input,
+        ["output"] = output,
+        ["golden"] = golden,
+        ["validate"] = validate,
+        ["rtol"] = rtol,
+        ["tolerance"] = tolerance,
+    };
+
+    private static string WriteRequest(TempFolder temp, params Dictionary<string, object?>[] items) =>
+        temp.WriteFile("request.json", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["version"] = 1, ["items"] = items }));
+
+    private static JsonElement[] Lines(CliResult result) =>
+        result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line =>
+            {
+                using var document = JsonDocument.Parse(line);
+                return document.RootElement.Clone();
+            })
+            .ToArray();
+}
