@@ -216,6 +216,7 @@ namespace BuildConvert.MSBuild
                 Property(json, "inputShapes", NullIfEmpty(model.GetMetadata(ModelMetadata.InputShapes).Trim()));
                 Property(json, "rtol", NullIfEmpty(model.GetMetadata(ModelMetadata.Rtol).Trim()));
                 Property(json, "atol", NullIfEmpty(model.GetMetadata(ModelMetadata.Atol).Trim()));
+                Property(json, "tolerance", NullIfEmpty(model.GetMetadata(ModelMetadata.Tolerance).Trim()));
                 json.Append(" }");
             }
 

@@ -15,6 +15,7 @@ namespace BuildConvert.MSBuild
         public const string Golden = "Golden";
         public const string Rtol = "Rtol";
         public const string Atol = "Atol";
+        public const string Tolerance = "Tolerance";
         public const string Validate = "Validate";
         public const string OutputPath = "OutputPath";
 
@@ -30,7 +31,7 @@ namespace BuildConvert.MSBuild
         /// <summary>The user-set metadata that go into the options stamp, in stamp order.</summary>
         public static readonly string[] Options =
         {
-            Format, Opset, Inputs, Outputs, InputShapes, Rtol, Atol,
+            Format, Opset, Inputs, Outputs, InputShapes, Rtol, Atol, Tolerance,
         };
     }
 }

@@ -105,6 +105,7 @@ public sealed class ConvertOnnxModelsTests
         a.SetMetadata("ValidateResolved", "true");
         a.SetMetadata("Rtol", " 1e-4 ");
         a.SetMetadata("InputShapes", "x:N,3");
+        a.SetMetadata("Tolerance", "y=1e-3,0;z=0,1e-2");
         var b = Model(folder, "b.onnx");
 
         var json = ConvertOnnxModels.BuildRequest(new[] { a, b });
@@ -122,6 +123,7 @@ public sealed class ConvertOnnxModelsTests
         Assert.IsTrue(items[0].GetProperty("validate").GetBoolean());
         Assert.AreEqual("1e-4", items[0].GetProperty("rtol").GetString());
         Assert.AreEqual("x:N,3", items[0].GetProperty("inputShapes").GetString());
+        Assert.AreEqual("y=1e-3,0;z=0,1e-2", items[0].GetProperty("tolerance").GetString());
         Assert.AreEqual(JsonValueKind.Null, items[0].GetProperty("atol").ValueKind);
         Assert.AreEqual(JsonValueKind.Null, items[1].GetProperty("golden").ValueKind);
         Assert.IsFalse(items[1].GetProperty("validate").GetBoolean());

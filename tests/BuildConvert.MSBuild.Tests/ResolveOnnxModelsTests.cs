@@ -121,6 +121,11 @@ public sealed class ResolveOnnxModelsTests
         CollectionAssert.AreEqual(new[] { "b.onnx" }, fourth.StaleModels.Select(m => m.ItemSpec).ToArray(), "changed golden file");
 
         File.WriteAllText(outB, "converted again");
+        File.SetLastWriteTimeUtc(project.Combine("b.onnx"), DateTime.UtcNow.AddMinutes(1));
+        var edited = Run(project, Item(project, "a.onnx", ("Rtol", "1e-2")), Item(project, "b.onnx"));
+        CollectionAssert.AreEqual(new[] { "b.onnx" }, edited.StaleModels.Select(m => m.ItemSpec).ToArray(), "changed model file");
+
+        File.SetLastWriteTimeUtc(project.Combine("b.onnx"), past);
         File.Delete(outA);
         var fifth = Run(project, Item(project, "a.onnx", ("Rtol", "1e-2")), Item(project, "b.onnx"));
         CollectionAssert.AreEqual(new[] { "a.onnx" }, fifth.StaleModels.Select(m => m.ItemSpec).ToArray(), "deleted output (a failed run)");

@@ -254,7 +254,8 @@ internal sealed record BatchItem(
     string? Outputs,
     string? InputShapes,
     string? Rtol,
-    string? Atol)
+    string? Atol,
+    string? Tolerance = null)
 {
     /// <summary>Reads one item object.</summary>
     public static BatchItem FromJson(JsonElement element, string path)
@@ -267,7 +268,7 @@ internal sealed record BatchItem(
         var validate = element.TryGetProperty("validate", out var v) && v.ValueKind == JsonValueKind.True;
         return new BatchItem(
             Required("id"), Required("input"), Required("output"), Text("golden"), validate,
-            Text("format"), Text("opset"), Text("inputs"), Text("outputs"), Text("inputShapes"), Text("rtol"), Text("atol"));
+            Text("format"), Text("opset"), Text("inputs"), Text("outputs"), Text("inputShapes"), Text("rtol"), Text("atol"), Text("tolerance"));
     }
 
     /// <summary>The pipeline options; golden data only when <see cref="Validate"/>.</summary>
@@ -297,7 +298,7 @@ internal sealed record BatchItem(
             Outputs = CommonOptions.SplitList(Outputs),
             InputShapes = InputShapeSpec.ParseList(InputShapes),
             Golden = Validate ? Golden : null,
-            Tolerances = CommonOptions.ParseTolerances(ParseTolerance(Rtol, "Rtol"), ParseTolerance(Atol, "Atol"), null),
+            Tolerances = CommonOptions.ParseTolerances(ParseTolerance(Rtol, "Rtol"), ParseTolerance(Atol, "Atol"), PerOutput()),
         };
     }
 
@@ -322,8 +323,19 @@ internal sealed record BatchItem(
         Add("--golden", Validate ? Golden : null);
         Add("--rtol", Rtol);
         Add("--atol", Atol);
+        foreach (var entry in PerOutput())
+        {
+            Add("--tolerance", entry);
+        }
+
         return string.Join(" ", parts);
     }
+
+    /// <summary>The <c>Tolerance</c> metadata split into <c>output=rtol,atol</c> entries.</summary>
+    private IReadOnlyList<string> PerOutput() =>
+        string.IsNullOrWhiteSpace(Tolerance)
+            ? Array.Empty<string>()
+            : Tolerance.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private double? ParseTolerance(string? text, string name)
     {

@@ -19,7 +19,8 @@ public sealed class BatchCommandTests
             Item("good", Path.Combine(good, "model.onnx"), temp.Combine("out", "good.onnx"), good, validate: true, rtol: "1e-4"),
             Item("bad", Path.Combine(bad, "model.onnx"), temp.Combine("out", "bad.onnx"), bad, validate: true),
             Item("nogolden", Path.Combine(good, "model.onnx"), temp.Combine("out", "nogolden.onnx"), null, validate: true),
-            Item("badtol", Path.Combine(good, "model.onnx"), temp.Combine("out", "badtol.onnx"), good, validate: true, rtol: "tight"));
+            Item("badtol", Path.Combine(good, "model.onnx"), temp.Combine("out", "badtol.onnx"), good, validate: true, rtol: "tight"),
+            Item("loosened", Path.Combine(bad, "model.onnx"), temp.Combine("out", "loosened.onnx"), bad, validate: true, tolerance: "other=0,0; sum=0,2"));
 
         var result = Cli.Run("msbuild-batch", "--request", request);
 
@@ -27,7 +28,8 @@ public sealed class BatchCommandTests
         var lines = Lines(result);
         Assert.IsTrue(lines.All(l => l.TryGetProperty("kind", out _)), "every stdout line is a JSON object with a kind");
         var models = lines.Where(l => l.GetProperty("kind").GetString() == "model").ToDictionary(l => l.GetProperty("item").GetString()!);
-        CollectionAssert.AreEquivalent(new[] { "good", "bad", "nogolden", "badtol" }, models.Keys.ToArray());
+        CollectionAssert.AreEquivalent(new[] { "good", "bad", "nogolden", "badtol", "loosened" }, models.Keys.ToArray());
+        Assert.AreEqual("passed", models["loosened"].GetProperty("status").GetString(), "a per-output tolerance covers the difference");
         Assert.AreEqual("passed", models["good"].GetProperty("status").GetString());
         Assert.AreEqual("passed", models["good"].GetProperty("validation").GetString());
         Assert.AreEqual("passed", models["good"].GetProperty("checker").GetString());
@@ -46,11 +48,11 @@ public sealed class BatchCommandTests
         StringAssert.Contains(tolerance.GetProperty("message").GetString(), "Rtol 'tight'");
 
         Assert.IsTrue(File.Exists(temp.Combine("out", "good.onnx")));
-        CollectionAssert.AreEquivalent(new[] { "good.onnx" }, Directory.GetFiles(temp.Combine("out")).Select(Path.GetFileName).ToArray(),
+        CollectionAssert.AreEquivalent(new[] { "good.onnx", "loosened.onnx" }, Directory.GetFiles(temp.Combine("out")).Select(Path.GetFileName).ToArray(),
             "failed items leave nothing, not even temporary files");
         var done = lines.Last();
         Assert.AreEqual("done", done.GetProperty("kind").GetString());
-        Assert.AreEqual(4, done.GetProperty("models").GetInt32());
+        Assert.AreEqual(5, done.GetProperty("models").GetInt32());
         Assert.AreEqual(3, done.GetProperty("failed").GetInt32());
     }
 
@@ -84,7 +86,7 @@ public sealed class BatchCommandTests
         Assert.AreEqual(request, diagnostic.GetProperty("file").GetString());
     }
 
-    private static Dictionary<string, object?> Item(string id, string input, string output, string? golden, bool validate, string? rtol = null) => new()
+    private static Dictionary<string, object?> Item(string id, string input, string output, string? golden, bool validate, string? rtol = null, string? tolerance = null) => new()
     {
         ["id"] = id,
         ["input"] = input,
@@ -92,6 +94,7 @@ public sealed class BatchCommandTests
         ["golden"] = golden,
         ["validate"] = validate,
         ["rtol"] = rtol,
+        ["tolerance"] = tolerance,
     };
 
     private static string WriteRequest(TempFolder temp, params Dictionary<string, object?>[] items) =>
