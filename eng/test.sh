@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# What the tests need beyond the .NET SDK (idempotent; a no-op on a machine that has it).
+bash eng/install-prerequisites.sh || echo "warning: eng/install-prerequisites.sh failed; some tests may fail" >&2
+
 results="$PWD/.test-results"
 rm -rf "$results"
 mkdir -p "$results"

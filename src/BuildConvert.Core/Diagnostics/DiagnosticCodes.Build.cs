@@ -35,6 +35,10 @@ public static partial class DiagnosticCodes
         "BCONV0008", "No golden data was found for a model",
         "Pass --golden <folder> (item metadata Golden) naming a folder in the ONNX test layout (test_data_set_N/input_K.pb, output_K.pb) or with inputs.npz and outputs.npz.");
 
+    public static readonly DiagnosticDescriptor TimedOut = Error(
+        "BCONV0009", "A model took longer than the time limit",
+        "Running the model on its golden inputs was stopped after the limit given with --timeout (seconds; 0 for none). Raise the limit for large models, or look for a loop whose trip count comes from the input.");
+
     public static readonly DiagnosticDescriptor ToolCrashed = Error(
         "BCONV0010", "The buildconvert tool stopped unexpectedly",
         "The message gives the command line to reproduce it; run it by hand and report the output if it is a bug.");

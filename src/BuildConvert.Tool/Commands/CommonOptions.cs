@@ -22,6 +22,28 @@ internal static class CommonOptions
         Description = "Also write every diagnostic to this file as a SARIF 2.1.0 log (for CI annotations).",
     };
 
+    /// <summary>The default limit for validating one model.</summary>
+    public const int DefaultTimeoutSeconds = 600;
+
+    public static Option<int> Timeout() => new("--timeout")
+    {
+        Description = $"Stop validating a model after this many seconds (BCONV0009); 0 for no limit. Default {DefaultTimeoutSeconds}.",
+        DefaultValueFactory = _ => DefaultTimeoutSeconds,
+    };
+
+    /// <summary>A token source that cancels after <paramref name="seconds"/> (never when 0).</summary>
+    /// <exception cref="BuildConvertException">BCONV0003 for a negative value.</exception>
+    public static CancellationTokenSource TimeoutSource(int seconds) => seconds switch
+    {
+        < 0 => throw BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"--timeout must be 0 (no limit) or a number of seconds, not {seconds}"),
+        0 => new CancellationTokenSource(),
+        _ => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)),
+    };
+
+    /// <summary>The BCONV0009 diagnostic for a model stopped after <paramref name="seconds"/>.</summary>
+    public static Diagnostic TimedOut(string model, int seconds) =>
+        DiagnosticCodes.TimedOut.Create($"validation was stopped after {seconds} s (--timeout)", model);
+
     public static Option<double?> Rtol() => new("--rtol")
     {
         Description = $"Relative tolerance for golden comparison (|actual - expected| <= atol + rtol * |expected|); default {Tolerance.Default.Rtol.ToString(CultureInfo.InvariantCulture)}.",

@@ -27,11 +27,12 @@ internal sealed class ConvertCommand : ICliCommand
         var atol = CommonOptions.Atol();
         var tolerance = CommonOptions.PerOutputTolerance();
         var externalData = new Option<bool?>("--external-data") { Description = "Write tensors of 1 KiB or more to <output>.data (default: as the source does)." };
+        var timeout = CommonOptions.Timeout();
         var json = CommonOptions.Json();
         var sarif = CommonOptions.Sarif();
         var command = new Command("convert", "Convert a model to ONNX: check it, validate it against golden data, and write it atomically.")
         {
-            input, output, format, opset, inputs, outputs, shapes, golden, rtol, atol, tolerance, externalData, json, sarif,
+            input, output, format, opset, inputs, outputs, shapes, golden, rtol, atol, tolerance, externalData, timeout, json, sarif,
         };
         command.SetAction(parse => CommandRunner.Execute(context, "convert", parse.GetValue(json), parse.GetValue(sarif), report =>
         {
@@ -46,12 +47,12 @@ internal sealed class ConvertCommand : ICliCommand
                 Tolerances = CommonOptions.ParseTolerances(parse.GetValue(rtol), parse.GetValue(atol), parse.GetValue(tolerance)),
             };
             var request = new ConvertRequest(parse.GetValue(input)!, parse.GetValue(output)!, options) { ExternalData = parse.GetValue(externalData) };
-            Run(context, report, request);
+            Run(context, report, request, parse.GetValue(timeout));
         }));
         return command;
     }
 
-    private static void Run(CliContext context, CommandReport report, ConvertRequest request)
+    private static void Run(CliContext context, CommandReport report, ConvertRequest request, int timeoutSeconds)
     {
         CommandRunner.RequireExists(request.InputPath, "input model");
         if (request.Options.Golden is { } golden)
@@ -61,7 +62,18 @@ internal sealed class ConvertCommand : ICliCommand
 
         var validator = request.Options.Golden is null ? null : context.Services.CreateValidator();
         var pipeline = new ModelPipeline(context.Services.Formats);
-        var result = pipeline.Convert(request, validator);
+        using var limit = CommonOptions.TimeoutSource(timeoutSeconds);
+        ConvertResult result;
+        try
+        {
+            result = pipeline.Convert(request, validator, limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            report.AddModel(new ModelReport(request.InputPath, ModelOutcome.Error, new[] { CommonOptions.TimedOut(request.InputPath, timeoutSeconds) }));
+            return;
+        }
+
         report.AddModel(ToReport(result));
     }
 

@@ -23,22 +23,25 @@ internal sealed class VerifyCommand : ICliCommand
         var rtol = CommonOptions.Rtol();
         var atol = CommonOptions.Atol();
         var tolerance = CommonOptions.PerOutputTolerance();
+        var timeout = CommonOptions.Timeout();
         var json = CommonOptions.Json();
         var sarif = CommonOptions.Sarif();
         var command = new Command("verify", "Validate models against golden outputs with ONNX Runtime.")
         {
-            path, golden, recursive, skip, rtol, atol, tolerance, json, sarif,
+            path, golden, recursive, skip, rtol, atol, tolerance, timeout, json, sarif,
         };
         command.SetAction(parse => CommandRunner.Execute(context, "verify", parse.GetValue(json), parse.GetValue(sarif), report =>
         {
             var tolerances = CommonOptions.ParseTolerances(parse.GetValue(rtol), parse.GetValue(atol), parse.GetValue(tolerance));
             var manifest = parse.GetValue(skip) is { } skipPath ? SkipManifest.Load(skipPath) : SkipManifest.Empty;
-            Run(context, report, parse.GetValue(path)!, parse.GetValue(golden), parse.GetValue(recursive), manifest, tolerances);
+            var limit = parse.GetValue(timeout);
+            CommonOptions.TimeoutSource(limit).Dispose();
+            Run(context, report, parse.GetValue(path)!, parse.GetValue(golden), parse.GetValue(recursive), manifest, tolerances, limit);
         }));
         return command;
     }
 
-    private static void Run(CliContext context, CommandReport report, string path, string? golden, bool recursive, SkipManifest skip, ToleranceSet tolerances)
+    private static void Run(CliContext context, CommandReport report, string path, string? golden, bool recursive, SkipManifest skip, ToleranceSet tolerances, int timeoutSeconds)
     {
         CommandRunner.RequireExists(path, "model or folder");
         if (golden is not null)
@@ -72,7 +75,7 @@ internal sealed class VerifyCommand : ICliCommand
                     continue;
                 }
 
-                report.AddModel(VerifyOne(validator, Path.Combine(folder, GoldenFolders.ModelFileName), folder, tolerances));
+                report.AddModel(VerifyOne(validator, Path.Combine(folder, GoldenFolders.ModelFileName), folder, tolerances, timeoutSeconds));
             }
 
             return;
@@ -110,16 +113,21 @@ internal sealed class VerifyCommand : ICliCommand
             return;
         }
 
-        report.AddModel(VerifyOne(context.Services.CreateValidator(), modelPath, goldenFolder, tolerances));
+        report.AddModel(VerifyOne(context.Services.CreateValidator(), modelPath, goldenFolder, tolerances, timeoutSeconds));
     }
 
     /// <summary>Validates one model and classifies the outcome.</summary>
-    internal static ModelReport VerifyOne(IModelValidator validator, string modelPath, string goldenFolder, ToleranceSet tolerances)
+    internal static ModelReport VerifyOne(IModelValidator validator, string modelPath, string goldenFolder, ToleranceSet tolerances, int timeoutSeconds)
     {
         ValidationReport validation;
+        using var limit = CommonOptions.TimeoutSource(timeoutSeconds);
         try
         {
-            validation = validator.Validate(modelPath, goldenFolder, tolerances);
+            validation = validator.Validate(modelPath, goldenFolder, tolerances, limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return new ModelReport(modelPath, ModelOutcome.Error, new[] { CommonOptions.TimedOut(modelPath, timeoutSeconds) });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -32,4 +32,16 @@ internal static class GoldenTestPaths
         Directory.CreateDirectory(path);
         return path;
     }
+
+    /// <summary>
+    /// Where a test writes files for a by-hand check script: <c>$BUILDCONVERT_FIXTURE_OUT/&lt;name&gt;</c> when that variable
+    /// is set (so the script can be pointed at it), otherwise a fresh folder of this run, so concurrent runs never share it.
+    /// </summary>
+    public static string ScriptOutputFolder(string name)
+    {
+        var root = Environment.GetEnvironmentVariable("BUILDCONVERT_FIXTURE_OUT");
+        return string.IsNullOrEmpty(root)
+            ? Path.Combine(Path.GetTempPath(), "bconv-golden-" + Guid.NewGuid().ToString("N"), name)
+            : Path.Combine(root, name);
+    }
 }

@@ -114,14 +114,18 @@ public sealed class BuildTests
 
     [TestMethod]
     [Timeout(240_000, CooperativeCancellation = true)]
-    public void CorruptModel_FailsWithAReadErrorCode_AndLeavesNoOutput()
+    public void CorruptModelAndBadMetadata_FailWithTheirCodes_AndLeaveNoOutput()
     {
-        var project = new TestProject(Feed, nameof(CorruptModel_FailsWithAReadErrorCode_AndLeavesNoOutput));
+        var project = new TestProject(Feed, nameof(CorruptModelAndBadMetadata_FailWithTheirCodes_AndLeaveNoOutput));
         var folder = project.CopyCorpusModel("node/test_relu", "models/relu");
         var model = Path.Combine(folder, "model.onnx");
         var bytes = File.ReadAllBytes(model);
         File.WriteAllBytes(model, bytes[..(bytes.Length / 2)]);
-        project.Write("""<OnnxModel Include="models/relu/model.onnx" OutputPath="relu.onnx" />""");
+        var other = project.CopyCorpusModel("node/test_add", "models/add");
+        project.Write("""
+            <OnnxModel Include="models/relu/model.onnx" OutputPath="relu.onnx" />
+            <OnnxModel Include="models/add/model.onnx" InputShapes="x:1,,3" />
+            """);
 
         var run = project.Build();
 
@@ -129,6 +133,10 @@ public sealed class BuildTests
         var errors = TestProject.Errors(run);
         Assert.IsTrue(errors.Any(e => e.Code.StartsWith("BCONV10", StringComparison.Ordinal) && e.File == model),
             "expected a BCONV10xx read error at the model:\n" + run.Output);
+        var option = errors.Where(e => e.Code == DiagnosticCodes.InvalidOption.Code).ToArray();
+        Assert.HasCount(1, option, "item metadata reaches the tool, which rejects a malformed InputShapes:\n" + run.Output);
+        Assert.AreEqual(Path.Combine(other, "model.onnx"), option[0].File);
+        StringAssert.Contains(option[0].Message, "x:1,,3");
         Assert.IsFalse(File.Exists(Path.Combine(project.IntermediateFolder, "relu.onnx")));
         Assert.IsFalse(File.Exists(Path.Combine(project.OutputFolder, "relu.onnx")));
     }

@@ -73,7 +73,7 @@ public sealed class NpyWriterTests
     [TestMethod]
     public void WritesFilesForTheNumpyCheckScript()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "buildconvert-our-npy");
+        var folder = GoldenTestPaths.ScriptOutputFolder("buildconvert-our-npy");
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, true);

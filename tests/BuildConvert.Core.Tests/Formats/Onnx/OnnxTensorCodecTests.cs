@@ -275,12 +275,12 @@ public sealed class OnnxTensorCodecTests
 
     /// <summary>
     /// Re-encodes every fixture with our encoder for eng/fixtures/check-our-pb.py, which checks them with
-    /// onnx.numpy_helper by hand: <c>/usr/bin/python3 eng/fixtures/check-our-pb.py /tmp/buildconvert-our-pb</c>.
+    /// onnx.numpy_helper by hand: <c>/usr/bin/python3 eng/fixtures/check-our-pb.py /tmp/buildconvert-our-pb</c>, after running this test with BUILDCONVERT_FIXTURE_OUT=/tmp.
     /// </summary>
     [TestMethod]
     public void WritesReEncodedFixturesForTheOnnxCheckScript()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "buildconvert-our-pb");
+        var folder = GoldenTestPaths.ScriptOutputFolder("buildconvert-our-pb");
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, true);
