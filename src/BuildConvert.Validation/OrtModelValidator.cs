@@ -149,6 +149,7 @@ public sealed class OrtModelValidator : IModelValidator
             using var runOptions = new RunOptions();
             using var stop = cancellationToken.Register(() => runOptions.Terminate = true);
             IDisposableReadOnlyCollection<OrtValue> outputs;
+            using var guard = new MemoryGuard(runOptions);
             try
             {
                 outputs = session.Run(runOptions, feeds.Select(f => f.Name).ToArray(), values, targets.Select(t => t.Output).ToArray());
@@ -156,6 +157,14 @@ public sealed class OrtModelValidator : IModelValidator
             catch (OnnxRuntimeException ex)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (guard.Exceeded)
+                {
+                    diagnostics.Add(DiagnosticCodes.RuntimeMemoryLimit.Create(
+                        $"data set '{dataSet.Name}': stopped after the process grew by more than {guard.BudgetMiB} MiB while ONNX Runtime ran the model; check the golden inputs",
+                        dataSet.InputFiles.FirstOrDefault() ?? modelPath));
+                    return null;
+                }
+
                 var code = SessionFactory.IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeRunFailed;
                 diagnostics.Add(code.Create($"data set '{dataSet.Name}': ONNX Runtime failed while running the model: {ex.Message}", modelPath));
                 return null;

@@ -58,4 +58,11 @@ public static partial class DiagnosticCodes
         "BCONV4011", "Golden data could not be generated",
         "The model's inputs could not be given values (an unsupported input type, a dynamic dimension with no value in " +
         "--input-shapes / InputShapes, or an input shape spec naming an unknown input). The message names the input.");
+
+    public static readonly DiagnosticDescriptor RuntimeMemoryLimit = Error(
+        "BCONV4012", "A model run went past the validation memory limit",
+        "The run was stopped because the process grew by more than the limit while ONNX Runtime ran the model, usually " +
+        "because a golden input (a Loop trip count, a shape tensor) asks for far more work than intended. Check the golden " +
+        "inputs; for a model that really needs more, raise the limit with the BUILDCONVERT_VALIDATION_MEMORY_LIMIT_MB " +
+        "environment variable (default: half of the memory available to the process).");
 }
