@@ -13,9 +13,13 @@ internal static class ModelFiles
     /// </summary>
     /// <exception cref="BuildConvertException">BCONV10xx when the file is not a readable model or an external-data
     /// reference breaks a rule.</exception>
-    public static ModelProto ReadChecked(string path)
+    public static ModelProto ReadChecked(string path) => CheckExternalData(OnnxModelReader.Read(path), path);
+
+    /// <summary>Checks every external-data reference of <paramref name="model"/>, stored at <paramref name="path"/>,
+    /// against the path rules and returns the model.</summary>
+    /// <exception cref="BuildConvertException">BCONV101x when a reference breaks a rule.</exception>
+    public static ModelProto CheckExternalData(ModelProto model, string path)
     {
-        var model = OnnxModelReader.Read(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var problems = new List<Diagnostic>();
         foreach (var tensor in ModelTensors.All(model))

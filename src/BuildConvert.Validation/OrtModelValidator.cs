@@ -1,5 +1,6 @@
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Golden;
 using BuildConvert.Core.Values;
 using Microsoft.ML.OnnxRuntime;
@@ -37,7 +38,19 @@ public sealed class OrtModelValidator : IModelValidator
     /// <remarks>Never throws for bad models or data: those become BCONV4xxx (and BCONV10xx/11xx for unreadable model or
     /// golden files) diagnostics in the report. Cancelling stops a running model (ONNX Runtime's terminate flag) and
     /// throws <see cref="OperationCanceledException"/>, so a caller can enforce a time limit with a timed token.</remarks>
-    public ValidationReport Validate(string modelPath, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default)
+    public ValidationReport Validate(string modelPath, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default) =>
+        ValidateCore(modelPath, null, goldenFolder, tolerances, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>External-data references in <paramref name="model"/> are still held to the path rules before ONNX Runtime
+    /// opens the file.</remarks>
+    public ValidationReport Validate(string modelPath, ModelProto model, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ValidateCore(modelPath, model, goldenFolder, tolerances, cancellationToken);
+    }
+
+    private ValidationReport ValidateCore(string modelPath, ModelProto? model, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         ArgumentNullException.ThrowIfNull(goldenFolder);
@@ -47,7 +60,7 @@ public sealed class OrtModelValidator : IModelValidator
         var results = new List<DataSetResult>();
         try
         {
-            Run(modelPath, goldenFolder, tolerances, diagnostics, results, cancellationToken);
+            Run(modelPath, model, goldenFolder, tolerances, diagnostics, results, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -69,11 +82,10 @@ public sealed class OrtModelValidator : IModelValidator
         return new ValidationReport(modelPath, results, diagnostics);
     }
 
-    private void Run(string modelPath, string goldenFolder, ToleranceSet tolerances, List<Diagnostic> diagnostics,
+    private void Run(string modelPath, ModelProto? model, string goldenFolder, ToleranceSet tolerances, List<Diagnostic> diagnostics,
         List<DataSetResult> results, CancellationToken cancellationToken)
     {
-        var model = ModelFiles.ReadChecked(modelPath);
-        var dataSets = GoldenData.Load(goldenFolder, model);
+        var dataSets = GoldenData.Load(goldenFolder, model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckExternalData(model, modelPath));
         if (dataSets.Count == 0)
         {
             diagnostics.Add(DiagnosticCodes.NoGoldenData.Create($"golden folder '{goldenFolder}' holds no data set", goldenFolder));

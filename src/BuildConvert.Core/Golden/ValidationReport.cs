@@ -68,4 +68,13 @@ public interface IModelValidator
     /// <summary>Validates <paramref name="modelPath"/> against the golden data in <paramref name="goldenFolder"/>
     /// (ONNX test layout or inputs.npz/outputs.npz). Never throws for bad models or data: problems are diagnostics.</summary>
     ValidationReport Validate(string modelPath, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Validates when the caller already holds the parsed model (the pipeline does): the validator takes the graph's names
+    /// and types from <paramref name="model"/> instead of parsing the file again, so the weights are not held twice by
+    /// BuildConvert while ONNX Runtime holds its own copy. <paramref name="model"/> must describe the file at
+    /// <paramref name="modelPath"/>, which is what ONNX Runtime loads. The default re-reads the file.
+    /// </summary>
+    ValidationReport Validate(string modelPath, Formats.Onnx.Proto.ModelProto model, string goldenFolder, ToleranceSet tolerances, CancellationToken cancellationToken = default) =>
+        Validate(modelPath, goldenFolder, tolerances, cancellationToken);
 }

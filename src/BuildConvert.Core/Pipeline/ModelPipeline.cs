@@ -171,7 +171,7 @@ public sealed class ModelPipeline
             using (run.Stage("validate"))
             {
                 var modelFile = temp;
-                var report = validator!.Validate(modelFile, goldenFolder, options.Tolerances, cancellationToken);
+                var report = validator!.Validate(modelFile, model, goldenFolder, options.Tolerances, cancellationToken);
                 run.Validation = report;
                 run.Diagnostics.AddRange(report.Diagnostics.Select(d =>
                     string.Equals(d.File, modelFile, StringComparison.Ordinal) ? d with { File = input } : d));
