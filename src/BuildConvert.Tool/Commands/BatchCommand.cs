@@ -108,8 +108,41 @@ internal sealed class BatchCommand : ICliCommand
         }
 
         var status = result.Succeeded ? "passed" : result.Validation is { Passed: false } ? "failed" : "error";
-        WriteModel(output, item, status, result, result.Succeeded ? Dependencies(item, result) : Array.Empty<string>());
+        var report = WriteReport(item, status, result);
+        WriteModel(output, item, status, result, result.Succeeded ? Dependencies(item, result) : Array.Empty<string>(), report);
         return result.Succeeded;
+    }
+
+    /// <summary>
+    /// Writes the item's full report (every diagnostic, the model summary, every output comparison of every data set,
+    /// stage timings) to <c>&lt;output&gt;.report.json</c>, in the build's intermediate folder, so the one-line build
+    /// error can say where the whole story is. Returns the path, or null when it could not be written (never fatal).
+    /// </summary>
+    private static string? WriteReport(BatchItem item, string status, ConvertResult result)
+    {
+        var path = item.Output + ".report.json";
+        var report = new JsonObject
+        {
+            ["item"] = item.Id,
+            ["input"] = item.Input,
+            ["output"] = item.Output,
+            ["status"] = status,
+            ["format"] = result.Format,
+            ["diagnostics"] = Reporting.CommandReport.ToJson(result.Diagnostics),
+            ["summary"] = result.Summary is null ? null : Reporting.JsonModels.Summary(result.Summary),
+            ["validation"] = result.Validation is null ? null : Reporting.JsonModels.Validation(result.Validation),
+            ["timingsMs"] = Reporting.JsonModels.Timings(result.Timings),
+        };
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static void WriteDiagnostic(TextWriter output, Diagnostic diagnostic, string? item)
@@ -151,7 +184,7 @@ internal sealed class BatchCommand : ICliCommand
         }
     }
 
-    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result, IReadOnlyList<string> dependencies)
+    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result, IReadOnlyList<string> dependencies, string? report = null)
     {
         var summary = result?.Summary;
         var validation = result?.Validation;
@@ -167,6 +200,11 @@ internal sealed class BatchCommand : ICliCommand
         var text = result?.Summary is null
             ? "not converted"
             : FormattableString.Invariant($"{result!.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, checker {(checkerPassed ? "passed" : "not passed")}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
+        if (report is not null && status != "passed")
+        {
+            text += "; full report: " + report;
+        }
+
         var line = new JsonObject
         {
             ["kind"] = "model",
@@ -182,6 +220,7 @@ internal sealed class BatchCommand : ICliCommand
             ["timeMs"] = result is null ? null : Math.Round(result.TotalTime.TotalMilliseconds, 1),
             ["summary"] = text,
             ["dependencies"] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+            ["report"] = report,
         };
         output.WriteLine(line.ToJsonString());
     }

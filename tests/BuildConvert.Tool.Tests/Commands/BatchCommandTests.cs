@@ -48,8 +48,24 @@ public sealed class BatchCommandTests
         StringAssert.Contains(tolerance.GetProperty("message").GetString(), "Rtol 'tight'");
 
         Assert.IsTrue(File.Exists(temp.Combine("out", "good.onnx")));
-        CollectionAssert.AreEquivalent(new[] { "good.onnx", "loosened.onnx" }, Directory.GetFiles(temp.Combine("out")).Select(Path.GetFileName).ToArray(),
-            "failed items leave nothing, not even temporary files");
+        CollectionAssert.AreEquivalent(new[] { "good.onnx", "loosened.onnx" },
+            Directory.GetFiles(temp.Combine("out")).Select(Path.GetFileName).Where(f => !f!.EndsWith(".report.json", StringComparison.Ordinal)).ToArray(),
+            "failed items leave no model, not even temporary files");
+
+        // A failed item's one-line summary says where its full report is, and the report holds every comparison number.
+        var reportPath = temp.Combine("out", "bad.onnx.report.json");
+        Assert.AreEqual(reportPath, models["bad"].GetProperty("report").GetString());
+        StringAssert.Contains(models["bad"].GetProperty("summary").GetString(), "full report: " + reportPath);
+        using (var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(reportPath)))
+        {
+            var root = report.RootElement;
+            Assert.AreEqual("failed", root.GetProperty("status").GetString());
+            Assert.AreEqual("BCONV4001", root.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+            var output = root.GetProperty("validation").GetProperty("dataSets")[0].GetProperty("outputs")[0];
+            Assert.AreEqual(1.0, output.GetProperty("maxAbsError").GetDouble(), 1e-6, output.ToString());
+        }
+
+        Assert.IsFalse(models["good"].GetProperty("summary").GetString()!.Contains("full report", StringComparison.Ordinal));
         var done = lines.Last();
         Assert.AreEqual("done", done.GetProperty("kind").GetString());
         Assert.AreEqual(5, done.GetProperty("models").GetInt32());
