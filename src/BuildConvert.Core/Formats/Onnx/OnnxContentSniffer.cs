@@ -16,6 +16,14 @@ internal static class OnnxContentSniffer
     {
         try
         {
+            // FIFOs and devices report length 0 like empty files, and opening a FIFO blocks until a writer comes:
+            // nothing of length 0 is a model, so it is never opened here (the reader then reports it as empty).
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length == 0)
+            {
+                return false;
+            }
+
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess);
             return LooksLikeModel(stream);
         }
