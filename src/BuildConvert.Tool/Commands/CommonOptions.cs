@@ -17,10 +17,24 @@ internal static class CommonOptions
         Description = "Print one machine-readable JSON document on stdout (diagnostics included) instead of text.",
     };
 
-    public static Option<string?> Sarif() => new("--sarif")
+    public static Option<string?> Sarif() => NotBlank(new Option<string?>("--sarif")
     {
         Description = "Also write every diagnostic to this file as a SARIF 2.1.0 log (for CI annotations).",
-    };
+    });
+
+    /// <summary>Makes an empty or blank value of a path option a command-line error (exit 2) instead of reaching the engine.</summary>
+    public static TOption NotBlank<TOption>(TOption option)
+        where TOption : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (!result.Implicit && result.Tokens.Count > 0 && result.Tokens.All(t => string.IsNullOrWhiteSpace(t.Value)))
+            {
+                result.AddError($"{option.Name} needs a path, not an empty or blank value");
+            }
+        });
+        return option;
+    }
 
     /// <summary>The default limit for validating one model.</summary>
     public const int DefaultTimeoutSeconds = 600;

@@ -16,7 +16,7 @@ internal sealed class ConvertCommand : ICliCommand
     public Command Create(CliContext context)
     {
         var input = new Argument<string>("input") { Description = "The source model (file or folder)." };
-        var output = new Option<string>("--output", "-o") { Description = "The .onnx file to write.", Required = true };
+        var output = CommonOptions.NotBlank(new Option<string>("--output", "-o") { Description = "The .onnx file to write.", Required = true });
         var format = CommonOptions.Format();
         var opset = new Option<int?>("--opset") { Description = "Target ai.onnx opset. For ONNX input it must equal the model's own opset." };
         var inputs = new Option<string?>("--inputs") { Description = "Graph inputs, comma-separated (for ONNX input: all of them, in the order wanted)." };
