@@ -120,10 +120,11 @@ public sealed class OrtModelValidator : IModelValidator
         }
 
         var outputNames = session.OutputNames;
+        var goldenOutputNames = dataSet.Outputs.Select(o => o.Name).ToArray();
         var targets = new List<(int Golden, string Output)>();
         for (var k = 0; k < dataSet.Outputs.Count; k++)
         {
-            var output = ResolveName(dataSet.Outputs[k].Name, k, dataSet.OutputFile(k), outputNames);
+            var output = ResolveName(dataSet.Outputs[k].Name, k, outputNames, goldenOutputNames);
             if (output is null)
             {
                 diagnostics.Add(DiagnosticCodes.MissingOutput.Create(
@@ -225,13 +226,14 @@ public sealed class OrtModelValidator : IModelValidator
         return new DataSetResult(dataSet.Name, comparisons);
     }
 
-    /// <summary>Pairs golden inputs with model inputs (by name, else by position for the ONNX test layout).</summary>
+    /// <summary>Pairs golden inputs with model inputs by name (an unnamed value by position; see <see cref="ResolveName"/>).</summary>
     private static List<(string Name, DataValue Value, string? File)>? BindInputs(InferenceSession session, GoldenDataSet dataSet, List<Diagnostic> diagnostics)
     {
         var inputNames = session.InputNames;
         var overridable = session.OverridableInitializerMetadata;
         var feeds = new List<(string Name, DataValue Value, string? File)>();
         var bound = new HashSet<string>(StringComparer.Ordinal);
+        var goldenInputNames = dataSet.Inputs.Select(i => i.Name).ToArray();
         var ok = true;
         for (var k = 0; k < dataSet.Inputs.Count; k++)
         {
@@ -239,7 +241,7 @@ public sealed class OrtModelValidator : IModelValidator
             var file = k < dataSet.InputFiles.Count ? dataSet.InputFiles[k] : null;
             var name = value.Name.Length > 0 && overridable.ContainsKey(value.Name) && !inputNames.Contains(value.Name)
                 ? value.Name
-                : ResolveName(value.Name, k, file, inputNames);
+                : ResolveName(value.Name, k, inputNames, goldenInputNames);
 
             if (name is null)
             {
@@ -310,17 +312,27 @@ public sealed class OrtModelValidator : IModelValidator
         return null;
     }
 
-    /// <summary>The model name a golden value binds to: its own name when the model has it, else (for .pb files of the
-    /// ONNX test layout, which are positional) the name at its position.</summary>
-    private static string? ResolveName(string goldenName, int position, string? file, IReadOnlyList<string> modelNames)
+    /// <summary>
+    /// The model name a golden value binds to: its own name when the model has it. A value without a name (GoldenData
+    /// names unnamed values of the ONNX test layout after the graph, so this is rare) takes the model name at its
+    /// position, but only when the data set has exactly as many values as the model has names and no other golden value
+    /// claims that name; so a model whose outputs were selected or reordered is never compared against the wrong golden
+    /// file, and no model value is compared twice.
+    /// </summary>
+    private static string? ResolveName(string goldenName, int position, IReadOnlyList<string> modelNames, IReadOnlyList<string> goldenNames)
     {
         if (goldenName.Length > 0 && modelNames.Contains(goldenName))
         {
             return goldenName;
         }
 
-        var positional = file is null || file.EndsWith(".pb", StringComparison.OrdinalIgnoreCase) || goldenName.Length == 0;
-        return positional && position < modelNames.Count ? modelNames[position] : null;
+        if (goldenName.Length > 0 || position >= modelNames.Count || goldenNames.Count != modelNames.Count)
+        {
+            return null;
+        }
+
+        var candidate = modelNames[position];
+        return goldenNames.Contains(candidate) ? null : candidate;
     }
 
     private static Diagnostic Describe(string dataSet, OutputComparison c, string file)
