@@ -99,6 +99,16 @@ public sealed class OrtModelValidator : IModelValidator
             return;
         }
 
+        // A per-output tolerance for an output the model does not have is a typo that would otherwise loosen nothing silently.
+        var unknown = tolerances.PerOutput.Keys.Where(name => !session.OutputNames.Contains(name)).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            diagnostics.Add(DiagnosticCodes.InvalidOption.Create(
+                $"a per-output tolerance (--tolerance / Tolerance) names {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which the model does not output; its outputs are {string.Join(", ", session.OutputNames.Select(n => $"'{n}'"))}",
+                modelPath));
+            return;
+        }
+
         foreach (var dataSet in dataSets)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -37,3 +37,29 @@ public sealed class GoldenBindingTests
         }
     }
 }
+
+[TestClass]
+public sealed class PerOutputToleranceTests
+{
+    [TestMethod]
+    public void AToleranceForAnOutputTheModelLacksIsAnError()
+    {
+        var abs = Path.Combine(TestPaths.OnnxBackendCorpus, "node", "test_abs");
+        if (!Directory.Exists(abs))
+        {
+            Assert.Inconclusive("the onnx-backend corpus is not beside the repository");
+        }
+
+        var validator = new OrtModelValidator(intraOpThreads: 1);
+        var typo = new ToleranceSet(Tolerance.Default, new Dictionary<string, Tolerance> { ["nope"] = new(1, 1) });
+        var report = validator.Validate(Path.Combine(abs, "model.onnx"), abs, typo);
+        Assert.IsFalse(report.Passed);
+        var diagnostic = report.Diagnostics.Single();
+        Assert.AreEqual("BCONV0003", diagnostic.Code);
+        StringAssert.Contains(diagnostic.Message, "'nope'");
+        StringAssert.Contains(diagnostic.Message, "'y'");
+
+        var right = new ToleranceSet(Tolerance.Default, new Dictionary<string, Tolerance> { ["y"] = new(1e-3, 1e-5) });
+        Assert.IsTrue(validator.Validate(Path.Combine(abs, "model.onnx"), abs, right).Passed);
+    }
+}

@@ -77,7 +77,10 @@ public sealed class VerifyCommandTests
         Assert.AreEqual(1, Cli.Run("verify", folder).ExitCode);
         Assert.AreEqual(0, Cli.Run("verify", folder, "--atol", "0.02").ExitCode);
         Assert.AreEqual(0, Cli.Run("verify", folder, "--tolerance", $"{outputName}=0,0.02").ExitCode);
-        Assert.AreEqual(1, Cli.Run("verify", folder, "--tolerance", "some_other_output=0,0.02").ExitCode);
+        var typo = Cli.Run("verify", folder, "--tolerance", "some_other_output=0,0.02");
+        Assert.AreEqual(2, typo.ExitCode, "a tolerance for an output the model lacks is misuse, not a silent no-op\n" + typo);
+        StringAssert.Contains(typo.Stderr, "BCONV0003");
+        StringAssert.Contains(typo.Stderr, "'some_other_output'");
         var bad = Cli.Run("verify", folder, "--tolerance", "nonsense");
         Assert.AreEqual(2, bad.ExitCode, bad.ToString());
         StringAssert.Contains(bad.Stderr, "error BCONV0003: --tolerance 'nonsense'");
