@@ -22,6 +22,42 @@ internal static class CommonOptions
         Description = "Also write every diagnostic to this file as a SARIF 2.1.0 log (for CI annotations).",
     });
 
+    /// <summary>Parses a number option's token, with an error in the user's terms (not .NET type names) when it is not one.</summary>
+    public static double? Number(System.CommandLine.Parsing.ArgumentResult result, string name)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+
+        var token = result.Tokens[^1].Value;
+        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"{name} needs a number such as 1e-4, not '{token}'");
+        return null;
+    }
+
+    /// <summary>Parses a whole-number option's token, with an error in the user's terms when it is not one.</summary>
+    public static int? Integer(System.CommandLine.Parsing.ArgumentResult result, string name, string what)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+
+        var token = result.Tokens[^1].Value;
+        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"{name} needs {what}, not '{token}'");
+        return null;
+    }
+
     /// <summary>Makes an empty or blank value of a path option a command-line error (exit 2) instead of reaching the engine.</summary>
     public static TOption NotBlank<TOption>(TOption option)
         where TOption : Option
@@ -41,6 +77,7 @@ internal static class CommonOptions
 
     public static Option<int> Timeout() => new("--timeout")
     {
+        CustomParser = r => Integer(r, "--timeout", "a whole number of seconds") ?? DefaultTimeoutSeconds,
         Description = $"Stop validating a model after this many seconds (BCONV0009); 0 for no limit. Default {DefaultTimeoutSeconds}.",
         DefaultValueFactory = _ => DefaultTimeoutSeconds,
     };
@@ -60,11 +97,13 @@ internal static class CommonOptions
 
     public static Option<double?> Rtol() => new("--rtol")
     {
+        CustomParser = r => Number(r, "--rtol"),
         Description = $"Relative tolerance for golden comparison (|actual - expected| <= atol + rtol * |expected|); default {Tolerance.Default.Rtol.ToString(CultureInfo.InvariantCulture)}.",
     };
 
     public static Option<double?> Atol() => new("--atol")
     {
+        CustomParser = r => Number(r, "--atol"),
         Description = $"Absolute tolerance for golden comparison; default {Tolerance.Default.Atol.ToString(CultureInfo.InvariantCulture)}.",
     };
 

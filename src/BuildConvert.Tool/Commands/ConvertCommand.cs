@@ -18,7 +18,7 @@ internal sealed class ConvertCommand : ICliCommand
         var input = new Argument<string>("input") { Description = "The source model (file or folder)." };
         var output = CommonOptions.NotBlank(new Option<string>("--output", "-o") { Description = "The .onnx file to write.", Required = true });
         var format = CommonOptions.Format();
-        var opset = new Option<int?>("--opset") { Description = "Target ai.onnx opset. For ONNX input it must equal the model's own opset." };
+        var opset = new Option<int?>("--opset") { CustomParser = r => CommonOptions.Integer(r, "--opset", "an opset version such as 17"), Description = "Target ai.onnx opset. For ONNX input it must equal the model's own opset." };
         var inputs = new Option<string?>("--inputs") { Description = "Graph inputs, comma-separated (for ONNX input: all of them, in the order wanted)." };
         var outputs = new Option<string?>("--outputs") { Description = "Graph outputs to keep, comma-separated, in the order wanted." };
         var shapes = CommonOptions.InputShapes();

@@ -23,7 +23,7 @@ internal sealed class GoldenCommand : ICliCommand
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to run." };
         var output = CommonOptions.NotBlank(new Option<string>("--output", "-o") { Description = "The folder to write test_data_set_N folders into.", Required = true });
-        var seed = new Option<int>("--seed") { Description = "Seed of the random inputs (same seed, model and options: same data).", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { CustomParser = r => CommonOptions.Integer(r, "--seed", "a whole number") ?? 0, Description = "Seed of the random inputs (same seed, model and options: same data).", DefaultValueFactory = _ => 0 };
         var shapes = CommonOptions.InputShapes();
         var inputsFrom = new Option<string?>("--inputs-from") { Description = "Use these inputs instead of random ones: an .npz file (keys = input names), an .npy file (named after the input), or a golden folder whose inputs are taken." };
         var json = CommonOptions.Json();
