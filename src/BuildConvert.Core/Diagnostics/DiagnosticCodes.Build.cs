@@ -33,7 +33,7 @@ public static partial class DiagnosticCodes
 
     public static readonly DiagnosticDescriptor GoldenDataMissing = Error(
         "BCONV0008", "No golden data was found for a model",
-        "Pass --golden <folder> (item metadata Golden) naming a folder in the ONNX test layout (test_data_set_N/input_K.pb, output_K.pb) or with inputs.npz and outputs.npz.");
+        "Pass --golden <folder> (item metadata Golden) naming a folder in one of the golden layouts: test_data_set_N/input_K.pb and output_K.pb, input_K.pb/output_K.pb directly in the folder, inputs.npz and outputs.npz, or inputs/*.npy and outputs/*.npy (docs/golden-data.md).");
 
     public static readonly DiagnosticDescriptor TimedOut = Error(
         "BCONV0009", "A model took longer than the time limit",

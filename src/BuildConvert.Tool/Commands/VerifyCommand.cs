@@ -106,8 +106,8 @@ internal sealed class VerifyCommand : ICliCommand
             {
                 DiagnosticCodes.GoldenDataMissing.Create(
                     golden is null
-                        ? $"no golden data beside the model (no test_data_set_* folders or inputs.npz/outputs.npz in '{goldenFolder}'); pass --golden <folder>"
-                        : $"golden data folder '{goldenFolder}' holds no test_data_set_* folders and no inputs.npz/outputs.npz pair",
+                        ? $"no golden data beside the model (no test_data_set_* folders, input_K.pb/output_K.pb, inputs.npz/outputs.npz or inputs/ and outputs/ .npy folders in '{goldenFolder}'); pass --golden <folder>"
+                        : $"golden data folder '{goldenFolder}' holds none of the golden layouts (test_data_set_* folders, input_K.pb/output_K.pb, inputs.npz/outputs.npz, inputs/ and outputs/ .npy folders)",
                     goldenFolder),
             }));
             return;
