@@ -149,6 +149,18 @@ public sealed class GoldenGenerator
                     $"input shape '{spec}' has rank {spec.Dimensions.Count}, but input '{input.Name}' has rank {declared.Length}", modelPath, input.Name);
             }
 
+            if (declared is not null)
+            {
+                for (var i = 0; i < declared.Length; i++)
+                {
+                    if (declared[i] is { } fixedDim && spec.Dimensions[i] is { } given && given != fixedDim)
+                    {
+                        throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
+                            $"input shape '{spec}' gives dimension {i} of input '{input.Name}' as {given}, but the model fixes it at {fixedDim}", modelPath, input.Name);
+                    }
+                }
+            }
+
             dims = spec.Dimensions.Select((d, i) => d ?? declared?[i]).ToArray();
         }
         else if (declared is null)

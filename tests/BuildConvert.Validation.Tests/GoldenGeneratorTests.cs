@@ -79,6 +79,12 @@ public sealed class GoldenGeneratorTests
         var rank = Assert.ThrowsExactly<BuildConvertException>(() =>
             new GoldenGenerator().Generate(model, new GoldenGenerationOptions { InputShapes = InputShapeSpec.ParseList("x:1,2,3") }));
         Assert.AreEqual(DiagnosticCodes.GoldenGenerationFailed.Code, rank.Code);
+
+        // x is declared [N, 2]: a shape that contradicts the fixed dimension is refused before ONNX Runtime runs.
+        var contradiction = Assert.ThrowsExactly<BuildConvertException>(() =>
+            new GoldenGenerator().Generate(model, new GoldenGenerationOptions { InputShapes = InputShapeSpec.ParseList("x:4,3") }));
+        Assert.AreEqual(DiagnosticCodes.GoldenGenerationFailed.Code, contradiction.Code);
+        StringAssert.Contains(contradiction.Message, "dimension 1 of input 'x' as 3, but the model fixes it at 2");
     }
 
     [TestMethod]
