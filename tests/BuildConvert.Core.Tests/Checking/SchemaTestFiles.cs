@@ -5,9 +5,7 @@ namespace BuildConvert.Core.Tests.Checking;
 /// <summary>Locations the schema tests read: this repository (from the RepoRoot assembly metadata) and the shared corpora beside it.</summary>
 internal static class SchemaTestFiles
 {
-    public static string RepoRoot { get; } = typeof(SchemaTestFiles).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepoRoot").Value!;
+    public static string RepoRoot => RepoPaths.Root;
 
     public static string Fixture(string name) => Path.Combine(RepoRoot, "tests", "BuildConvert.Core.Tests", "Checking", "Fixtures", name);
 

@@ -5,11 +5,9 @@ namespace BuildConvert.Core.Tests.Formats;
 /// <summary>Where the golden-data tests find the repository, its fixtures and the shared corpora.</summary>
 internal static class GoldenTestPaths
 {
-    public static string RepoRoot { get; } = typeof(GoldenTestPaths).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepoRoot").Value!;
+    public static string RepoRoot => RepoPaths.Root;
 
-    public static string OnnxBackendCorpus => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpora", "onnx-backend"));
+    public static string OnnxBackendCorpus => RepoPaths.OnnxBackend;
 
     public static string OnnxFixtures => Path.Combine(RepoRoot, "tests", "BuildConvert.Core.Tests", "Formats", "Onnx", "Fixtures");
 

@@ -7,10 +7,9 @@ namespace BuildConvert.Core.Tests.Pipeline;
 /// <summary>Corpus paths, scratch folders and small models built in code for the pipeline tests.</summary>
 internal static class PipelineTestFiles
 {
-    public static string RepoRoot { get; } = typeof(PipelineTestFiles).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepoRoot").Value!;
+    public static string RepoRoot => RepoPaths.Root;
 
-    public static string OnnxBackend { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpora", "onnx-backend"));
+    public static string OnnxBackend => RepoPaths.OnnxBackend;
 
     public static string Corpus(string relative) => Path.Combine(OnnxBackend, relative);
 

@@ -11,9 +11,7 @@ internal static class OnnxCorpus
     {
         get
         {
-            var repoRoot = typeof(OnnxCorpus).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .Single(a => a.Key == "RepoRoot").Value!;
-            return Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "corpora", "onnx-backend"));
+            return RepoPaths.OnnxBackend;
         }
     }
 
