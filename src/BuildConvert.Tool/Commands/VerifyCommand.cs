@@ -155,9 +155,12 @@ internal sealed class VerifyCommand : ICliCommand
         }
 
         var failedOutputs = outputs.Where(o => !o.Passed).Select(o => o.OutputName).Distinct(StringComparer.Ordinal).ToArray();
-        var detail = FormattableString.Invariant(
-            $"{validation.DataSets.Count} data set{(validation.DataSets.Count == 1 ? "" : "s")}, {outputs.Length} output comparison{(outputs.Length == 1 ? "" : "s")}, max abs error {validation.WorstAbsError:G3}")
-            + (failedOutputs.Length > 0 ? $", mismatch in {string.Join(", ", failedOutputs)}" : "");
+        var firstError = validation.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error);
+        var detail = outcome == ModelOutcome.Error && outputs.Length == 0 && firstError is not null
+            ? $"not compared: {firstError.Code}"
+            : FormattableString.Invariant(
+                $"{validation.DataSets.Count} data set{(validation.DataSets.Count == 1 ? "" : "s")}, {outputs.Length} output comparison{(outputs.Length == 1 ? "" : "s")}, max abs error {validation.WorstAbsError:G3}")
+              + (failedOutputs.Length > 0 ? $", mismatch in {string.Join(", ", failedOutputs)}" : "");
         var json = JsonModels.Validation(validation);
         json["golden"] = goldenFolder;
         return new ModelReport(modelPath, outcome, validation.Diagnostics, detail, new System.Text.Json.Nodes.JsonObject { ["validation"] = json });
