@@ -25,6 +25,9 @@ public sealed record ConvertResult(
     ValidationReport? Validation,
     IReadOnlyList<StageTiming> Timings)
 {
+    /// <summary>Files besides the input the conversion read (e.g. ONNX external data), as full paths.</summary>
+    public IReadOnlyList<string> InputFiles { get; init; } = Array.Empty<string>();
+
     /// <summary>The total time over all stages.</summary>
     public TimeSpan TotalTime => Timings.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
 }

@@ -67,6 +67,10 @@ public sealed record ImportedModel(
     /// <summary>Whether the source kept tensors in external data files; the pipeline then writes them the same way.</summary>
     public bool HadExternalData { get; init; }
 
+    /// <summary>Files besides <see cref="SourcePath"/> the import read (external data), as full paths, so that a build
+    /// can treat them as inputs of the conversion.</summary>
+    public IReadOnlyList<string> InputFiles { get; init; } = Array.Empty<string>();
+
     /// <summary>The summary of the imported model, with external data counted as the source stored it.</summary>
     public ModelSummary Summarize() => ModelSummary.FromModel(Model) with { ExternalDataBytes = ExternalDataBytes };
 }

@@ -111,6 +111,7 @@ public sealed class ModelPipeline
         }
 
         run.Diagnostics.AddRange(imported.Warnings);
+        run.InputFiles = imported.InputFiles;
         var model = imported.Model;
         run.Summary = imported.Summarize();
         cancellationToken.ThrowIfCancellationRequested();
@@ -262,6 +263,8 @@ public sealed class ModelPipeline
 
         public string? OutputPath { get; set; }
 
+        public IReadOnlyList<string> InputFiles { get; set; } = Array.Empty<string>();
+
         public bool Committed { get; set; }
 
         public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
@@ -297,7 +300,10 @@ public sealed class ModelPipeline
             Format,
             Summary,
             Validation,
-            timings.ToArray());
+            timings.ToArray())
+        {
+            InputFiles = InputFiles,
+        };
 
         private sealed class StageTimer : IDisposable
         {

@@ -109,7 +109,7 @@ internal sealed class BatchCommand : ICliCommand
 
         var status = result.Succeeded ? "passed" : result.Validation is { Passed: false } ? "failed" : "error";
         var report = WriteReport(item, status, result);
-        WriteModel(output, item, status, result, result.Succeeded ? Dependencies(item, result) : Array.Empty<string>(), report);
+        WriteModel(output, item, status, result, result.Succeeded ? result.InputFiles : Array.Empty<string>(), report);
         return result.Succeeded;
     }
 
@@ -164,24 +164,6 @@ internal sealed class BatchCommand : ICliCommand
             ["item"] = item,
         };
         output.WriteLine(line.ToJsonString());
-    }
-
-    /// <summary>The files besides the model and its golden data that the conversion read (ONNX external data).</summary>
-    private static IReadOnlyList<string> Dependencies(BatchItem item, ConvertResult result)
-    {
-        if (!string.Equals(result.Format, "onnx", StringComparison.OrdinalIgnoreCase) || !File.Exists(item.Input))
-        {
-            return Array.Empty<string>();
-        }
-
-        try
-        {
-            return ExternalDataFiles.Of(item.Input);
-        }
-        catch (BuildConvertException)
-        {
-            return Array.Empty<string>();
-        }
     }
 
     private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result, IReadOnlyList<string> dependencies, string? report = null)
