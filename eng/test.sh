@@ -21,9 +21,11 @@ for trx in "$results"/*.trx; do
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   total=$(get total); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); ab=$(get aborted)
+  # Inconclusive means a test could not run its real check (e.g. the corpus beside the clone is missing): a failure here.
+  inc=$(get inconclusive)
   passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${ab:-0}))
-  skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0} - ${t:-0} - ${ab:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${ab:-0} + ${inc:-0}))
+  skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0} - ${t:-0} - ${ab:-0} - ${inc:-0}))
 done
 
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then

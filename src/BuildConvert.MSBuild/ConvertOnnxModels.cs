@@ -335,7 +335,9 @@ namespace BuildConvert.MSBuild
 
         private void DeleteOutput(ITaskItem model)
         {
-            foreach (var path in new[] { model.GetMetadata(ModelMetadata.IntermediateFile), model.GetMetadata(ModelMetadata.DependencyFile) })
+            var intermediate = model.GetMetadata(ModelMetadata.IntermediateFile);
+            var paths = new[] { intermediate, string.IsNullOrEmpty(intermediate) ? "" : intermediate + ".data", model.GetMetadata(ModelMetadata.DependencyFile) };
+            foreach (var path in paths)
             {
                 if (!string.IsNullOrEmpty(path) && File.Exists(path))
                 {

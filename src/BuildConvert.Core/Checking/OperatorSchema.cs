@@ -67,7 +67,4 @@ public sealed record OperatorSchema(
 
         return null;
     }
-
-    /// <summary>Whether the schema lets a node take arbitrary attributes (none of the published ones do).</summary>
-    public bool AllowsUnknownAttributes => false;
 }

@@ -27,12 +27,6 @@ public static class ElementTypes
     /// <summary>Whether <paramref name="type"/> is a known, non-UNDEFINED element type.</summary>
     public static bool IsDefined(DataType type) => type != DataType.Undefined && Enum.IsDefined(type);
 
-    /// <summary>Whether the type is a floating-point type (including complex, float16, bfloat16 and float8 variants).</summary>
-    public static bool IsFloatingPoint(DataType type) => type is DataType.Float or DataType.Double or DataType.Float16
-        or DataType.Bfloat16 or DataType.Complex64 or DataType.Complex128 or DataType.Float8E4M3Fn
-        or DataType.Float8E4M3Fnuz or DataType.Float8E5M2 or DataType.Float8E5M2Fnuz or DataType.Float8E8M0
-        or DataType.Float4E2M1;
-
     /// <summary>The byte count of <paramref name="elementCount"/> packed elements, or -1 for strings/undefined.</summary>
     public static long ByteCount(DataType type, long elementCount)
     {

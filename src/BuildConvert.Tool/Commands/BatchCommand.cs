@@ -198,7 +198,7 @@ internal sealed class BatchCommand : ICliCommand
             ["opsets"] = opsets,
             ["checker"] = !checkerRan ? null : checkerPassed ? "passed" : "failed",
             ["validation"] = validation is null ? "skipped" : validation.Passed ? "passed" : "failed",
-            ["worstAbsError"] = validation?.WorstAbsError,
+            ["worstAbsError"] = validation is null ? null : Reporting.JsonModels.Number(validation.WorstAbsError),
             ["timeMs"] = result is null ? null : Math.Round(result.TotalTime.TotalMilliseconds, 1),
             ["summary"] = text,
             ["dependencies"] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),

@@ -102,6 +102,28 @@ public sealed class BatchCommandTests
         Assert.AreEqual(request, diagnostic.GetProperty("file").GetString());
     }
 
+    /// <summary>A NaN in the golden output makes the worst error infinite, which JSON cannot hold as a number: the batch
+    /// must still report the item as failed (and go on to the next) instead of the tool crashing mid-batch.</summary>
+    [TestMethod]
+    public void An_infinite_worst_error_is_reported_not_a_crash()
+    {
+        using var temp = new TempFolder();
+        var bad = temp.CopyFolder(TestPaths.BackendTest("node/test_add"), "nan");
+        Golden.Tamper(Path.Combine(bad, "test_data_set_0", "output_0.pb"), _ => float.NaN);
+        var good = temp.CopyFolder(TestPaths.BackendTest("node/test_add"), "good");
+        var request = WriteRequest(temp,
+            Item("nan", Path.Combine(bad, "model.onnx"), temp.Combine("out", "nan.onnx"), bad, validate: true),
+            Item("good", Path.Combine(good, "model.onnx"), temp.Combine("out", "good.onnx"), good, validate: true));
+
+        var result = Cli.Run("msbuild-batch", "--request", request);
+
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        var models = Lines(result).Where(l => l.GetProperty("kind").GetString() == "model").ToDictionary(l => l.GetProperty("item").GetString()!);
+        Assert.AreEqual("failed", models["nan"].GetProperty("status").GetString());
+        Assert.AreEqual("Infinity", models["nan"].GetProperty("worstAbsError").GetString());
+        Assert.AreEqual("passed", models["good"].GetProperty("status").GetString());
+    }
+
     private static Dictionary<string, object?> Item(string id, string input, string output, string? golden, bool validate, string? rtol = null, string? tolerance = null) => new()
     {
         ["id"] = id,

@@ -16,17 +16,21 @@ public static class ExternalDataLoader
     /// <param name="modelDirectory">The folder the model file is in.</param>
     /// <param name="file">The model file, for messages.</param>
     /// <exception cref="BuildConvertException">A reference breaks a rule, or the data cannot be read (BCONV1010-1018).</exception>
-    public static void LoadAll(ModelProto model, string modelDirectory, string? file)
+    /// <returns>The distinct data files read, as full paths in ordinal order.</returns>
+    public static IReadOnlyList<string> LoadAll(ModelProto model, string modelDirectory, string? file)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(modelDirectory);
+        var files = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var tensor in ModelTensors.All(model))
         {
             if (ExternalDataReference.IsExternal(tensor))
             {
-                Load(tensor, modelDirectory, file);
+                files.Add(Load(tensor, modelDirectory, file));
             }
         }
+
+        return files.ToArray();
     }
 
     /// <summary>
@@ -73,7 +77,7 @@ public static class ExternalDataLoader
         return null;
     }
 
-    private static void Load(TensorProto tensor, string modelDirectory, string? file)
+    private static string Load(TensorProto tensor, string modelDirectory, string? file)
     {
         var problem = Validate(tensor, modelDirectory, file, out var path, out var length);
         if (problem is not null)
@@ -118,5 +122,6 @@ public static class ExternalDataLoader
         tensor.RawData = UnsafeByteOperations.UnsafeWrap(data);
         tensor.ExternalData.Clear();
         tensor.DataLocation = TensorProto.Types.DataLocation.Default;
+        return path!;
     }
 }

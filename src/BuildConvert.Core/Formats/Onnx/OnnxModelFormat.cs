@@ -51,26 +51,11 @@ public sealed class OnnxModelFormat : IModelFormat
         var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var hadExternalData = UsesExternalData(model);
         var externalBytes = hadExternalData ? ModelSummary.FromModel(model).ExternalDataBytes : 0;
-        var inputFiles = hadExternalData ? ExternalDataFiles(model, folder, path) : Array.Empty<string>();
-        if (hadExternalData)
-        {
-            ExternalDataLoader.LoadAll(model, folder, path);
-        }
+        var inputFiles = hadExternalData ? ExternalDataLoader.LoadAll(model, folder, path) : Array.Empty<string>();
 
         OnnxOptionApplier.Apply(model, options, path);
         return new ImportedModel(model, path, folder, FormatName, Array.Empty<Diagnostic>()) { HadExternalData = hadExternalData, ExternalDataBytes = externalBytes, InputFiles = inputFiles };
     }
-
-    /// <summary>The distinct external data files <paramref name="model"/> refers to, as full paths, in ordinal order.</summary>
-    private static string[] ExternalDataFiles(ModelProto model, string folder, string path) =>
-        ModelTensors.All(model)
-            .Where(ExternalDataReference.IsExternal)
-            .Select(t => ExternalDataReference.TryParse(t, path, out _)?.Location)
-            .OfType<string>()
-            .Select(location => Path.GetFullPath(Path.Combine(folder, location)))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToArray();
 
     /// <summary>Whether <paramref name="model"/> as read keeps any tensor in external data.</summary>
     internal static bool UsesExternalData(ModelProto model) =>
