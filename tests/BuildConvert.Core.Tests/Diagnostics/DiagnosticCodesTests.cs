@@ -41,6 +41,26 @@ public sealed partial class DiagnosticCodesTests
         }
     }
 
+    /// <summary>Every BCONV code written anywhere in src (C#, props, targets) is a row of the table, so none escapes the docs.</summary>
+    [TestMethod]
+    public void EveryCodeUsedInTheSourcesIsInTheTable()
+    {
+        var src = Path.Combine(RepoPaths.Root, "src");
+        var files = Directory.EnumerateFiles(src, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".props", StringComparison.Ordinal) || f.EndsWith(".targets", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        Assert.IsGreaterThan(50, files.Count);
+        var used = files.SelectMany(f => UsedCode().Matches(File.ReadAllText(f)).Select(m => (Code: m.Value, File: Path.GetRelativePath(src, f)))).ToList();
+        Assert.IsGreaterThan(100, used.Count, "the scan found too few codes to be looking at the right files");
+        var unknown = used.Where(u => DiagnosticCodes.Find(u.Code) is null).Select(u => $"{u.Code} in {u.File}").Distinct().ToList();
+        Assert.IsEmpty(unknown, "codes not in the table: " + string.Join(", ", unknown));
+    }
+
+    [GeneratedRegex(@"BCONV[0-9]{4}")]
+    private static partial Regex UsedCode();
+
     [GeneratedRegex(@"^BCONV[0-9]{4}$")]
     private static partial Regex CodePattern();
 }
