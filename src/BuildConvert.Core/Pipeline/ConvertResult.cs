@@ -28,9 +28,12 @@ public sealed record ConvertResult(
     /// <summary>Files besides the input the conversion read (e.g. ONNX external data), as full paths.</summary>
     public IReadOnlyList<string> InputFiles { get; init; } = Array.Empty<string>();
 
+    /// <summary>The conversion steps applied (opset adapters, passes), one line each, for reports.</summary>
+    public IReadOnlyList<string> Steps { get; init; } = Array.Empty<string>();
+
     /// <summary>The total time over all stages.</summary>
     public TimeSpan TotalTime => Timings.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
 }
 
-/// <summary>The time one pipeline stage (<c>detect</c>, <c>import</c>, <c>write</c>, <c>check</c>, <c>validate</c>, <c>commit</c>) took.</summary>
+/// <summary>The time one pipeline stage (<c>detect</c>, <c>import</c>, <c>convert</c>, <c>check</c>, <c>write</c>, <c>validate</c>, <c>commit</c>) took.</summary>
 public sealed record StageTiming(string Stage, TimeSpan Elapsed);

@@ -25,11 +25,21 @@ public interface IModelFormat
     FormatMatch Detect(string path);
 
     /// <summary>
-    /// Reads the model at <paramref name="path"/> and returns it as ONNX, with <paramref name="options"/> applied.
-    /// An option the format cannot honour is a coded error (BCONV0005), never silently ignored.
+    /// Reads the model at <paramref name="path"/> into the format's own representation (for ONNX the parsed proto with
+    /// its external data; for TensorFlow a GraphDef, and so on). Problems with the file are the user's and carry
+    /// BCONV1xxx codes. Reading applies no option and converts nothing.
     /// </summary>
-    /// <exception cref="Diagnostics.BuildConvertException">The input is unreadable, invalid or an option cannot be honoured.</exception>
-    ImportedModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default);
+    /// <exception cref="Diagnostics.BuildConvertException">The input is unreadable or invalid.</exception>
+    SourceModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Turns a model this format imported into the core graph, with <paramref name="options"/> applied: the format's op
+    /// converters, then the options (opset, inputs/outputs, shapes), then the passes asked for. Problems found in the
+    /// source are the user's; a model the converters cannot express is BCONV2xxx; an option the format cannot honour is
+    /// BCONV0005, never silently ignored.
+    /// </summary>
+    /// <exception cref="Diagnostics.BuildConvertException">The model cannot be converted as asked.</exception>
+    ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default);
 }
 
 /// <summary>How strongly a format recognised a path. The registry picks the strongest match.</summary>
@@ -46,31 +56,47 @@ public enum FormatMatch
 }
 
 /// <summary>
-/// A model imported into ONNX. <see cref="Model"/> may refer to external data files relative to
-/// <see cref="BaseDirectory"/>; the importer does not load such data into memory.
+/// A model as its format read it, before conversion. Formats derive their own type (holding a GraphDef, an archive,
+/// a parsed ONNX proto) and hand it back to their <see cref="IModelFormat.Convert"/>.
 /// </summary>
-/// <param name="Model">The ONNX model (owned by the caller from now on).</param>
-/// <param name="SourcePath">The file or folder it was read from.</param>
-/// <param name="BaseDirectory">The folder external data locations are relative to.</param>
-/// <param name="Format">The name of the format it was read from.</param>
-/// <param name="Warnings">Non-fatal diagnostics from the import.</param>
-public sealed record ImportedModel(
-    ModelProto Model,
-    string SourcePath,
-    string BaseDirectory,
-    string Format,
-    IReadOnlyList<Diagnostics.Diagnostic> Warnings)
+public abstract class SourceModel
 {
-    /// <summary>Bytes of tensor data the source kept in external data files (now loaded into <see cref="Model"/>).</summary>
-    public long ExternalDataBytes { get; init; }
+    /// <summary>A source read from <paramref name="sourcePath"/> by the format named <paramref name="format"/>.</summary>
+    protected SourceModel(string sourcePath, string baseDirectory, string format)
+    {
+        SourcePath = sourcePath;
+        BaseDirectory = baseDirectory;
+        Format = format;
+    }
+
+    /// <summary>The file or folder it was read from.</summary>
+    public string SourcePath { get; }
+
+    /// <summary>The folder relative paths in the source (external data) are resolved against.</summary>
+    public string BaseDirectory { get; }
+
+    /// <summary>The name of the format it was read from.</summary>
+    public string Format { get; }
+
+    /// <summary>Non-fatal diagnostics from reading.</summary>
+    public IReadOnlyList<Diagnostics.Diagnostic> Warnings { get; init; } = Array.Empty<Diagnostics.Diagnostic>();
+
+    /// <summary>Files besides <see cref="SourcePath"/> that reading used (external data, variables), as full paths, so
+    /// that a build can treat them as inputs of the conversion.</summary>
+    public IReadOnlyList<string> InputFiles { get; init; } = Array.Empty<string>();
 
     /// <summary>Whether the source kept tensors in external data files; the pipeline then writes them the same way.</summary>
     public bool HadExternalData { get; init; }
 
-    /// <summary>Files besides <see cref="SourcePath"/> the import read (external data), as full paths, so that a build
-    /// can treat them as inputs of the conversion.</summary>
-    public IReadOnlyList<string> InputFiles { get; init; } = Array.Empty<string>();
+    /// <summary>Bytes of tensor data the source kept in external files.</summary>
+    public long ExternalDataBytes { get; init; }
 
-    /// <summary>The summary of the imported model, with external data counted as the source stored it.</summary>
-    public ModelSummary Summarize() => ModelSummary.FromModel(Model) with { ExternalDataBytes = ExternalDataBytes };
+    /// <summary>What <c>inspect</c> shows: the source's inputs, outputs, operators and sizes.</summary>
+    public abstract ModelSummary Summarize();
 }
+
+/// <summary>The result of <see cref="IModelFormat.Convert"/>: the core graph to write, and what the conversion did.</summary>
+/// <param name="Model">The converted model (owned by the caller).</param>
+/// <param name="Warnings">Non-fatal diagnostics from the conversion.</param>
+/// <param name="Steps">One line per conversion step applied (for reports), e.g. <c>opset 9 -> 13: Upsample -> Resize ('up1')</c>.</param>
+public sealed record ConvertedModel(Graphs.Model Model, IReadOnlyList<Diagnostics.Diagnostic> Warnings, IReadOnlyList<string> Steps);

@@ -4,12 +4,14 @@ using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Golden;
+using BuildConvert.Core.Graphs;
 
 namespace BuildConvert.Core.Pipeline;
 
 /// <summary>
-/// Runs one conversion end to end: detect the format, import it to ONNX with the options applied, write it
-/// deterministically to a temporary file in the destination folder, check it, validate it against golden data when
+/// Runs one conversion end to end: detect the format, import the source, convert it to the core graph with the
+/// options applied, check the converted model in memory, write it deterministically to a temporary file in the
+/// destination folder, validate it against golden data when
 /// given, and only then rename it into place. Any stale output is deleted first, and on any failure nothing is left at
 /// the output path, so a failed run never looks up to date. Stateless: one instance may run many conversions at once.
 /// </summary>
@@ -101,20 +103,58 @@ public sealed class ModelPipeline
 
         run.Format = format.Name;
         cancellationToken.ThrowIfCancellationRequested();
-        ImportedModel imported;
+        SourceModel source;
         using (run.Stage("import"))
         {
-            if (!run.Try(() => format.Import(input, options, cancellationToken), out imported!))
+            if (!run.Try(() => format.Import(input, options, cancellationToken), out source!))
             {
                 return run.Result();
             }
         }
 
-        run.Diagnostics.AddRange(imported.Warnings);
-        run.InputFiles = imported.InputFiles;
-        var model = imported.Model;
-        run.Summary = imported.Summarize();
+        run.Diagnostics.AddRange(source.Warnings);
+        run.InputFiles = source.InputFiles;
+        run.Summary = source.Summarize();
         cancellationToken.ThrowIfCancellationRequested();
+
+        ConvertedModel converted;
+        ModelProto model;
+        using (run.Stage("convert"))
+        {
+            if (!run.Try(() => format.Convert(source, options, cancellationToken), out converted!))
+            {
+                return run.Result();
+            }
+
+            run.Diagnostics.AddRange(converted.Warnings);
+            run.Steps = converted.Steps;
+            model = OnnxGraphExporter.ToProto(converted.Model);
+            run.Summary = ModelSummary.FromModel(model) with { ExternalDataBytes = source.ExternalDataBytes };
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using (run.Stage("check"))
+        {
+            // The source passed its own checks during conversion, so whatever the checker finds now is the converter's fault.
+            var seen = new HashSet<(string, string)>(run.Diagnostics.Select(d => (d.Code, d.Message)));
+            foreach (var diagnostic in OnnxChecker.Check(model, input))
+            {
+                if (diagnostic.Severity == DiagnosticSeverity.Error)
+                {
+                    run.Diagnostics.Add(DiagnosticCodes.ConvertedModelInvalid.Create(
+                        $"the converted model breaks checker rule {diagnostic.Code}: {diagnostic.Message}", input, diagnostic.Location));
+                }
+                else if (seen.Add((diagnostic.Code, diagnostic.Message)))
+                {
+                    run.Diagnostics.Add(diagnostic);
+                }
+            }
+
+            if (run.HasErrors)
+            {
+                return run.Result();
+            }
+        }
 
         var folder = Path.GetDirectoryName(output) ?? ".";
         var name = Path.GetFileName(output);
@@ -130,7 +170,7 @@ public sealed class ModelPipeline
             }
 
             temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
-            var external = request.ExternalData ?? imported.HadExternalData;
+            var external = request.ExternalData ?? source.HadExternalData;
             var writeOptions = external
                 ? new OnnxWriteOptions { ExternalData = true, ExternalDataFileName = name + ".data" }
                 : OnnxWriteOptions.Default;
@@ -141,26 +181,6 @@ public sealed class ModelPipeline
 
             var tempPath = temp;
             if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, out _))
-            {
-                return run.Result();
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        using (run.Stage("check"))
-        {
-            var checkPath = temp;
-            if (!run.Try(() => OnnxChecker.CheckFile(checkPath), out var checkDiagnostics))
-            {
-                return run.Result();
-            }
-
-            foreach (var diagnostic in checkDiagnostics!)
-            {
-                run.Diagnostics.Add(string.Equals(diagnostic.File, checkPath, StringComparison.Ordinal) ? diagnostic with { File = input } : diagnostic);
-            }
-
-            if (run.HasErrors)
             {
                 return run.Result();
             }
@@ -247,7 +267,7 @@ public sealed class ModelPipeline
     /// <summary>The state of one conversion while it runs.</summary>
     private sealed class Run
     {
-        private readonly List<StageTiming> timings = new();
+        private readonly List<StageTimer> timings = new();
 
         public Run(ConvertRequest request) => Request = request;
 
@@ -265,11 +285,18 @@ public sealed class ModelPipeline
 
         public IReadOnlyList<string> InputFiles { get; set; } = Array.Empty<string>();
 
+        public IReadOnlyList<string> Steps { get; set; } = Array.Empty<string>();
+
         public bool Committed { get; set; }
 
         public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
-        public IDisposable Stage(string name) => new StageTimer(this, name);
+        public IDisposable Stage(string name)
+        {
+            var timer = new StageTimer(name);
+            timings.Add(timer);
+            return timer;
+        }
 
         public bool Try<T>(Func<T> action, out T? value)
         {
@@ -300,24 +327,24 @@ public sealed class ModelPipeline
             Format,
             Summary,
             Validation,
-            timings.ToArray())
+            timings.Select(t => t.Timing()).ToArray())
         {
             InputFiles = InputFiles,
+            Steps = Steps,
         };
 
+        /// <summary>A stage's clock; a stage that ends in a failure is timed up to the moment the result is made.</summary>
         private sealed class StageTimer : IDisposable
         {
-            private readonly Run run;
             private readonly string name;
             private readonly long start = Stopwatch.GetTimestamp();
+            private TimeSpan? elapsed;
 
-            public StageTimer(Run run, string name)
-            {
-                this.run = run;
-                this.name = name;
-            }
+            public StageTimer(string name) => this.name = name;
 
-            public void Dispose() => run.timings.Add(new StageTiming(name, Stopwatch.GetElapsedTime(start)));
+            public StageTiming Timing() => new(name, elapsed ?? Stopwatch.GetElapsedTime(start));
+
+            public void Dispose() => elapsed ??= Stopwatch.GetElapsedTime(start);
         }
     }
 }

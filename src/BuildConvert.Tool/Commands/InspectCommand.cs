@@ -30,7 +30,7 @@ internal sealed class InspectCommand : ICliCommand
     {
         CommandRunner.RequireExists(path, "model");
         var format = context.Services.Formats.Resolve(path, formatName);
-        ImportedModel imported;
+        SourceModel imported;
         try
         {
             imported = format.Import(path, new ConversionOptions());

@@ -111,7 +111,10 @@ public sealed class FormatRegistryTests
 
         public FormatMatch Detect(string path) => match;
 
-        public ImportedModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default) =>
+        public SourceModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("not used");
+
+        public ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("not used");
     }
 }

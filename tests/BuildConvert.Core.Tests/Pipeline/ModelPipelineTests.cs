@@ -23,7 +23,7 @@ public sealed class ModelPipelineTests
         Assert.IsTrue(result.Succeeded, string.Join("\n", result.Diagnostics));
         Assert.AreEqual(Path.GetFullPath(output), result.OutputPath);
         Assert.AreEqual("onnx", result.Format);
-        CollectionAssert.AreEqual(new[] { "detect", "import", "write", "check", "commit" }, result.Timings.Select(t => t.Stage).ToArray());
+        CollectionAssert.AreEqual(new[] { "detect", "import", "convert", "check", "write", "commit" }, result.Timings.Select(t => t.Stage).ToArray());
         Assert.IsNull(result.Validation);
         CollectionAssert.AreEqual(new[] { "conv.onnx" }, Directory.GetFiles(Path.Combine(folder, "sub")).Select(Path.GetFileName).ToArray());
         Assert.HasCount(0, OnnxChecker.CheckFile(output));
@@ -88,6 +88,63 @@ public sealed class ModelPipelineTests
         Assert.AreEqual(input, error.File);
         Assert.IsNotNull(result.Summary);
         CollectionAssert.AreEquivalent(new[] { "in.onnx" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray());
+    }
+
+    [TestMethod]
+    public void A_checker_error_on_the_converted_model_blames_the_converter()
+    {
+        using var scratch = new ScratchFolder();
+        var input = Path.Combine(scratch.Path, "in.fake");
+        File.WriteAllText(input, "fake");
+        var output = Path.Combine(scratch.Path, "out.onnx");
+        var pipeline = new ModelPipeline(new FormatRegistry(new IModelFormat[] { new BrokenConverterFormat() }));
+
+        var result = pipeline.Convert(new ConvertRequest(input, output, new ConversionOptions()), null);
+
+        Assert.IsFalse(result.Succeeded);
+        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.IsTrue(errors.Length > 0);
+        Assert.IsTrue(errors.All(e => e.Code == "BCONV2004"), string.Join("\n", errors.Select(e => e.ToString())));
+        StringAssert.Contains(errors[0].Message, "BCONV3");
+        Assert.AreEqual("check", result.Timings[^1].Stage);
+        Assert.IsFalse(File.Exists(output));
+    }
+
+    /// <summary>A format whose converter makes a model that reads a value nothing defines.</summary>
+    private sealed class BrokenConverterFormat : IModelFormat
+    {
+        public string Name => "broken";
+
+        public string Description => "a converter with a bug";
+
+        public IReadOnlyList<string> Extensions => new[] { ".fake" };
+
+        public FormatMatch Detect(string path) => FormatMatch.Content;
+
+        public SourceModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default) =>
+            new FakeSource(path);
+
+        public ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default)
+        {
+            var model = new BuildConvert.Core.Graphs.Model(17, 8);
+            var g = model.Graph;
+            var x = g.AddInput("x", BuildConvert.Core.Graphs.OnnxType.Tensor(BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType.Float, 2));
+            var relu = g.AddNode("Relu", new[] { x });
+            relu.SetInput(0, g.NewValue("nothing_defines_this"));
+            g.Outputs.Add(relu.Outputs[0]!);
+            relu.Outputs[0]!.Type = x.Type;
+            return new ConvertedModel(model, Array.Empty<Diagnostic>(), Array.Empty<string>());
+        }
+
+        private sealed class FakeSource : SourceModel
+        {
+            public FakeSource(string path)
+                : base(path, Path.GetDirectoryName(path)!, "broken")
+            {
+            }
+
+            public override ModelSummary Summarize() => ModelSummary.FromModel(new BuildConvert.Core.Formats.Onnx.Proto.ModelProto());
+        }
     }
 
     [TestMethod]

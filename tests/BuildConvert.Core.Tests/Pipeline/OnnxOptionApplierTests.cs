@@ -18,17 +18,6 @@ public sealed class OnnxOptionApplierTests
     }
 
     [TestMethod]
-    public void The_model_s_own_opset_is_accepted_and_another_is_BCONV0005()
-    {
-        OnnxOptionApplier.Apply(PipelineTestFiles.AddRelu(), new ConversionOptions { Opset = 13 }, "m.onnx");
-
-        var error = Assert.ThrowsExactly<BuildConvertException>(() =>
-            OnnxOptionApplier.Apply(PipelineTestFiles.AddRelu(), new ConversionOptions { Opset = 18 }, "m.onnx"));
-        Assert.AreEqual("BCONV0005", error.Code);
-        StringAssert.Contains(error.Message, "opset 13");
-    }
-
-    [TestMethod]
     public void Inputs_can_be_reordered_but_not_dropped()
     {
         var model = PipelineTestFiles.AddRelu();

@@ -1,4 +1,6 @@
+using BuildConvert.Core.Checking;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Graphs;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Pipeline;
 
@@ -43,7 +45,7 @@ public sealed class OnnxModelFormat : IModelFormat
     }
 
     /// <inheritdoc />
-    public ImportedModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default)
+    public SourceModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
@@ -52,12 +54,62 @@ public sealed class OnnxModelFormat : IModelFormat
         var hadExternalData = UsesExternalData(model);
         var externalBytes = hadExternalData ? ModelSummary.FromModel(model).ExternalDataBytes : 0;
         var inputFiles = hadExternalData ? ExternalDataLoader.LoadAll(model, folder, path) : Array.Empty<string>();
+        return new OnnxSourceModel(model, path, folder) { HadExternalData = hadExternalData, ExternalDataBytes = externalBytes, InputFiles = inputFiles };
+    }
 
-        OnnxOptionApplier.Apply(model, options, path);
-        return new ImportedModel(model, path, folder, FormatName, Array.Empty<Diagnostic>()) { HadExternalData = hadExternalData, ExternalDataBytes = externalBytes, InputFiles = inputFiles };
+    /// <summary>
+    /// The identity conversion: the source is checked first (its errors are the user's, with the checker's codes and
+    /// the source file), the options are applied, then the proto becomes the core graph, sharing its weights.
+    /// </summary>
+    /// <inheritdoc />
+    public ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (source is not OnnxSourceModel onnx)
+        {
+            throw new ArgumentException($"the onnx format cannot convert a model read by '{source.Format}'", nameof(source));
+        }
+
+        var proto = onnx.Proto;
+        var found = OnnxChecker.Check(proto, source.SourcePath);
+        if (found.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            throw new BuildConvertException(found);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        OnnxOptionApplier.Apply(proto, options, source.SourcePath);
+        var model = OnnxGraphImporter.FromProto(proto);
+        var steps = new List<string>();
+        if (options.Opset is { } opset && opset != model.OpsetVersion())
+        {
+            var current = model.OpsetVersion();
+            throw BuildConvertException.Create(DiagnosticCodes.OptionNotSupported,
+                $"--opset / Opset {opset}: the ONNX model uses ai.onnx opset {current}, and converting an ONNX model between opsets is not supported yet; omit the option or pass {current}",
+                source.SourcePath);
+        }
+
+        return new ConvertedModel(model, found, steps);
     }
 
     /// <summary>Whether <paramref name="model"/> as read keeps any tensor in external data.</summary>
     internal static bool UsesExternalData(ModelProto model) =>
         ModelTensors.All(model).Any(ExternalDataReference.IsExternal);
+}
+
+/// <summary>An ONNX model as read: the parsed proto with its external data loaded.</summary>
+public sealed class OnnxSourceModel : SourceModel
+{
+    /// <summary>Wraps <paramref name="proto"/>, read from <paramref name="sourcePath"/>.</summary>
+    public OnnxSourceModel(ModelProto proto, string sourcePath, string baseDirectory)
+        : base(sourcePath, baseDirectory, OnnxModelFormat.FormatName)
+    {
+        Proto = proto ?? throw new ArgumentNullException(nameof(proto));
+    }
+
+    /// <summary>The parsed model (owned by the source; conversion shares its weights).</summary>
+    public ModelProto Proto { get; }
+
+    /// <inheritdoc />
+    public override ModelSummary Summarize() => ModelSummary.FromModel(Proto) with { ExternalDataBytes = ExternalDataBytes };
 }

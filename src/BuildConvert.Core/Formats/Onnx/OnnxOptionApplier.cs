@@ -8,7 +8,7 @@ namespace BuildConvert.Core.Formats.Onnx;
 /// <summary>
 /// Applies the shared <see cref="ConversionOptions"/> to a model that is already ONNX. What can be honoured is done in
 /// place on the model (reordering or selecting graph outputs, reordering inputs, fixing dynamic input dimensions); what
-/// cannot (changing the opset, dropping inputs, exposing intermediate values, making fixed dimensions dynamic) is a
+/// cannot (dropping inputs, exposing intermediate values, making fixed dimensions dynamic) is a
 /// BCONV0005 error naming the option, never silently ignored.
 /// </summary>
 internal static class OnnxOptionApplier
@@ -18,11 +18,6 @@ internal static class OnnxOptionApplier
     public static void Apply(ModelProto model, ConversionOptions options, string path)
     {
         var graph = model.Graph ?? throw NotSupported(path, "the model has no graph, so no option can be applied");
-        if (options.Opset is { } opset)
-        {
-            ApplyOpset(model, opset, path);
-        }
-
         if (options.Inputs.Count > 0)
         {
             ApplyInputs(graph, options.Inputs, path);
@@ -57,17 +52,6 @@ internal static class OnnxOptionApplier
     /// <summary>The version of the default (<c>ai.onnx</c>) operator set the model imports, or null.</summary>
     public static long? DefaultOpset(ModelProto model) =>
         model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => (long?)o.Version).FirstOrDefault();
-
-    private static void ApplyOpset(ModelProto model, int opset, string path)
-    {
-        var current = DefaultOpset(model);
-        if (current != opset)
-        {
-            var has = current is null ? "imports no ai.onnx opset" : $"uses ai.onnx opset {current}";
-            throw NotSupported(path, $"--opset / Opset {opset}: the ONNX model {has}, and converting an ONNX model between opsets is not supported; omit the option" +
-                (current is null ? "" : $" or pass {current}"));
-        }
-    }
 
     private static void ApplyInputs(GraphProto graph, IReadOnlyList<string> requested, string path)
     {
