@@ -35,7 +35,7 @@ public sealed class GoldenGenerator
 
         var diagnostics = new List<Diagnostic>();
         using var sessionOptions = SessionFactory.CreateOptions(options.IntraOpThreads);
-        using var session = SessionFactory.Open(modelPath, sessionOptions, diagnostics)
+        using var session = SessionFactory.Open(modelPath, sessionOptions, diagnostics, SessionFactory.DefaultOpset(model))
             ?? throw new BuildConvertException(diagnostics);
 
         var result = new List<GoldenDataSet>();

@@ -85,7 +85,8 @@ public sealed class OrtModelValidator : IModelValidator
     private void Run(string modelPath, ModelProto? model, string goldenFolder, ToleranceSet tolerances, List<Diagnostic> diagnostics,
         List<DataSetResult> results, CancellationToken cancellationToken)
     {
-        var dataSets = GoldenData.Load(goldenFolder, model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckExternalData(model, modelPath));
+        var checkedModel = model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckExternalData(model, modelPath);
+        var dataSets = GoldenData.Load(goldenFolder, checkedModel);
         if (dataSets.Count == 0)
         {
             diagnostics.Add(DiagnosticCodes.NoGoldenData.Create($"golden folder '{goldenFolder}' holds no data set", goldenFolder));
@@ -93,7 +94,7 @@ public sealed class OrtModelValidator : IModelValidator
         }
 
         using var options = SessionFactory.CreateOptions(intraOpThreads);
-        using var session = SessionFactory.Open(modelPath, options, diagnostics);
+        using var session = SessionFactory.Open(modelPath, options, diagnostics, SessionFactory.DefaultOpset(checkedModel));
         if (session is null)
         {
             return;

@@ -1,3 +1,4 @@
+using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 
@@ -39,9 +40,46 @@ internal static class SessionFactory
         return options;
     }
 
+    /// <summary>The newest released ai.onnx opset ONNX Runtime 1.31 runs (27 and 28 it refuses as under development).</summary>
+    public const int NewestRunnableOpset = 26;
+
+    /// <summary>The oldest ai.onnx opset whose kernels ONNX Runtime 1.31 still has for every operator
+    /// (it dropped the opset-6 forms of Gemm, BatchNormalization, Add, PRelu and others).</summary>
+    public const int OldestFullyRunnableOpset = 7;
+
+    /// <summary>The model's ai.onnx opset, or null.</summary>
+    public static long? DefaultOpset(ModelProto? model) =>
+        model?.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => (long?)o.Version).FirstOrDefault();
+
+    /// <summary>
+    /// What to tell a user whose model ONNX Runtime refused for its opset: which <c>--opset</c> would make it run, or an
+    /// empty string when the opset is not the reason.
+    /// </summary>
+    public static string OpsetAdvice(long? opset, string runtimeMessage)
+    {
+        if (opset is not { } v)
+        {
+            return "";
+        }
+
+        if (v > NewestRunnableOpset)
+        {
+            return $" The model imports ai.onnx opset {v}, newer than the {NewestRunnableOpset} ONNX Runtime 1.31 runs: convert it with --opset {NewestRunnableOpset} (item metadata Opset=\"{NewestRunnableOpset}\").";
+        }
+
+        var oldKernel = System.Text.RegularExpressions.Regex.IsMatch(runtimeMessage, @"Could not find an implementation for \w+\(\d+\)");
+        if (oldKernel && v < 13)
+        {
+            return $" The model imports ai.onnx opset {v}, whose kernels ONNX Runtime 1.31 no longer has for this operator: convert it with --opset 13 or newer, up to {NewestRunnableOpset} (item metadata Opset=\"17\", for example).";
+        }
+
+        return "";
+    }
+
     /// <summary>Opens a session on <paramref name="modelPath"/>, or adds a BCONV4006/4007 diagnostic and returns null.
-    /// The caller disposes the session.</summary>
-    public static InferenceSession? Open(string modelPath, SessionOptions options, List<Diagnostic> diagnostics)
+    /// When the model's opset (<paramref name="modelOpset"/>) is the reason ONNX Runtime refuses it, the message says
+    /// which <c>--opset</c> would work. The caller disposes the session.</summary>
+    public static InferenceSession? Open(string modelPath, SessionOptions options, List<Diagnostic> diagnostics, long? modelOpset = null)
     {
         try
         {
@@ -57,7 +95,8 @@ internal static class SessionFactory
             }
 
             var code = IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeLoadFailed;
-            diagnostics.Add(code.Create($"ONNX Runtime could not load the model: {ex.Message}", modelPath));
+            var advice = code == DiagnosticCodes.RuntimeNotImplemented ? OpsetAdvice(modelOpset, ex.Message) : "";
+            diagnostics.Add(code.Create($"ONNX Runtime could not load the model: {ex.Message}{advice}", modelPath));
             return null;
         }
     }
