@@ -59,7 +59,14 @@ internal sealed partial class CheckRun
             }
 
             var implied = impliedInputTypes is not null && i < impliedInputTypes.Count ? impliedInputTypes[i] : null;
-            scope.Add(input.Name, OnnxTypeStrings.FromTypeProto(input.Type) ?? implied);
+            var declared = OnnxTypeStrings.FromTypeProto(input.Type);
+            if (implied is not null && declared is not null && !string.Equals(implied, declared, StringComparison.Ordinal))
+            {
+                Report(DiagnosticCodes.DeclaredTypeContradicted,
+                    $"input {i} '{input.Name}' of {graphLabel} is declared {declared} but the node gives it {implied}", $"input '{input.Name}'");
+            }
+
+            scope.Add(input.Name, declared ?? implied);
         }
 
         foreach (var output in graph.Output)

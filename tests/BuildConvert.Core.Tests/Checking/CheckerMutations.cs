@@ -271,6 +271,9 @@ internal sealed record CheckerMutation(string Name, Action<ModelProto> Mutate, s
             m.Graph.Node.Insert(0, Cast("X", "Xd", DataType.Double));
         }, onnxRejects: false), // onnx 1.12 infers subgraphs with check_type off, so it never type-checks their nodes
         M("if_output_declared_int64", "BCONV3162", m => m.Graph.Output[1].Type.TensorType.ElemType = (int)DataType.Int64),
+        M("loop_body_input_declared_wrongly", "BCONV3162", m => m.Graph.Node.Add(Loop(DataType.Double, bodyNode: "Identity"))),
+        // onnx 1.12 rejects it by another rule: the loop-carried body output (bool) differs from the Loop input (float).
+        M("loop_body_untyped_cond_into_relu", "BCONV3160", m => m.Graph.Node.Add(Loop(null, bodyNode: "Relu"))),
 
         // Subgraphs.
         M("subgraph_input_undefined", "BCONV3032", m => m.NodeNamed("if").AttributeNamed("then_branch").G.Node[0].Input[0] = "nowhere"),
@@ -296,6 +299,33 @@ internal sealed record CheckerMutation(string Name, Action<ModelProto> Mutate, s
             }
         }),
     ];
+
+    /// <summary>A Loop over X whose body passes cond through and applies <paramref name="bodyNode"/> to the condition
+    /// (Identity) or declares its loop-carried input as <paramref name="carried"/> (null: leaves every body input untyped).</summary>
+    private static NodeProto Loop(DataType? carried, string bodyNode)
+    {
+        var body = new GraphProto { Name = "loop_body" };
+        if (carried is { } type)
+        {
+            body.Input.Add(TensorInfo("i", DataType.Int64));
+            body.Input.Add(TensorInfo("cond_in", DataType.Bool));
+            body.Input.Add(TensorInfo("x_in", type, 2, 3));
+        }
+        else
+        {
+            body.Input.Add(new ValueInfoProto { Name = "i" });
+            body.Input.Add(new ValueInfoProto { Name = "cond_in" });
+            body.Input.Add(new ValueInfoProto { Name = "x_in" });
+        }
+
+        body.Node.Add(Node("Identity", ["cond_in"], ["cond_out"], "loop_cond"));
+        body.Node.Add(Node(bodyNode, [bodyNode == "Relu" ? "cond_in" : "x_in"], ["x_out"], "loop_step"));
+        body.Output.Add(new ValueInfoProto { Name = "cond_out" });
+        body.Output.Add(new ValueInfoProto { Name = "x_out" });
+        var loop = Node("Loop", ["", "C", "X"], ["lx"], "loop");
+        loop.Attribute.Add(new AttributeProto { Name = "body", Type = AttributeType.Graph, G = body });
+        return loop;
+    }
 
     private static NodeProto Cast(string input, string output, DataType to)
     {
