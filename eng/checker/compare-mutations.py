@@ -5,7 +5,7 @@ Runs onnx.checker.check_model(full_check=True) from Debian's python3-onnx on eve
 OnnxCheckerMutationTests.DumpMutatedModelsForTheOnnxCheckerComparison wrote (set BUILDCONVERT_MUTATION_DUMP to a
 folder and run that test), and compares with the 'onnx_rejects' column of expectations.tsv.
 
-Usage: /usr/bin/python3 eng/checker/compare-mutations.py <dump-folder>
+Usage: /usr/bin/python3 eng/checker/compare-mutations.py <dump-folder> [-v]   (-v: also print our first message)
 Exit status 1 when onnx.checker disagrees with a recorded expectation or accepts nothing/rejects the valid base.
 """
 import os
@@ -45,7 +45,7 @@ def main():
     bad = status != "accepts"
     rows = [line.rstrip("\n").split("\t") for line in open(os.path.join(folder, "expectations.tsv"))][1:]
     agree = 0
-    for name, code, rejects in rows:
+    for name, code, rejects, *ours in rows:
         status, why = verdict(os.path.join(folder, name + ".onnx"))
         expected = "rejects" if rejects == "yes" else "accepts"
         mark = "ok " if status == expected else "DIFF"
@@ -54,6 +54,8 @@ def main():
         else:
             bad = True
         print(f"{mark} {name:42s} {code} onnx {status}: {why}")
+        if ours and ours[0] and "-v" in sys.argv[2:]:
+            print(f"     {'':42s} ours: {ours[0][:200]}")
     print(f"{agree}/{len(rows)} agree with the recorded onnx.checker verdicts")
     return 1 if bad else 0
 

@@ -10,6 +10,7 @@ is installed for /usr/bin/python3 only):
 
 The ONNX Python API of this version exposes no minimum arity for a variadic formal; it is recovered from min_input /
 min_output with the rule ONNX itself uses to compute them (formals before the variadic one + its minimum arity).
+Type constraints are listed in the schema's order, each with its allowed type strings as ONNX registered them.
 Standard library and onnx only.
 """
 
@@ -65,6 +66,8 @@ def dump(schema):
         "inputs": formals(schema.inputs, schema.min_input, "input", schema),
         "outputs": formals(schema.outputs, schema.min_output, "output", schema),
         "attributes": attributes,
+        "type_constraints": [{"name": c.type_param_str, "allowed": list(c.allowed_type_strs)}
+                             for c in schema.type_constraints],
     }
 
 

@@ -64,10 +64,53 @@ RE_DT = re.compile(r"^<dt><tt>(?P<name>[^<]+)</tt>(?P<rest>.*)</dt>$")
 RE_FORMAL_REST = re.compile(r"^(?: \((?P<tags>[a-z, -]+)\))? : (?P<type>\S.*)$")
 RE_ATTR_REST = re.compile(r"^ : (?P<type>[a-z_ ]+?)(?: \((?P<opt>required|default is .*)\))?$")
 RE_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RE_CONSTRAINT_REST = re.compile(r"^ : (?P<types>\S.*)$")
+
+# The tensor element type names ONNX writes in type strings (TensorProto.DataType, lower case).
+ELEMENT_TYPES = {
+    "float", "uint8", "int8", "uint16", "int16", "int32", "int64", "string", "bool", "float16", "double", "uint32",
+    "uint64", "complex64", "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz",
+    "uint4", "int4", "float4e2m1", "float8e8m0", "uint2", "int2",
+}
+MAP_KEY_TYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "string"}
 
 
 class ParseError(Exception):
     pass
+
+
+def split_top_level(text):
+    """Splits 'a(b, c), d' at the commas outside parentheses; None when the parentheses do not balance."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    if depth != 0:
+        return None
+    parts.append(text[start:].strip())
+    return parts
+
+
+def valid_type_string(text):
+    """Whether text is an ONNX type string: tensor(e), sparse_tensor(e), seq(t), optional(t), map(k, v) or a bare
+    element type (which ONNX reads as tensor(e), e.g. the value type in 'map(int64, float)')."""
+    m = re.match(r"^(?P<kind>tensor|sparse_tensor|seq|optional|map)\((?P<inner>.*)\)$", text)
+    if not m:
+        return text in ELEMENT_TYPES
+    kind, inner = m.group("kind"), m.group("inner")
+    if kind in ("tensor", "sparse_tensor"):
+        return inner in ELEMENT_TYPES
+    if kind in ("seq", "optional"):
+        return valid_type_string(inner)
+    parts = split_top_level(inner)
+    return parts is not None and len(parts) == 2 and parts[0] in MAP_KEY_TYPES and valid_type_string(parts[1])
 
 
 class Parser:
@@ -270,7 +313,7 @@ class Parser:
         if op["deprecated"]:
             if sections:
                 self.fail("a deprecated operator with documented sections")
-            op.update(inputs=[], outputs=[], attributes=[], min_inputs=0, max_inputs=0, min_outputs=0, max_outputs=0)
+            op.update(inputs=[], outputs=[], attributes=[], type_constraints=[], min_inputs=0, max_inputs=0, min_outputs=0, max_outputs=0)
             self.schemas.append(op)
             return
         for required in ("Inputs", "Outputs", "Type Constraints"):
@@ -294,6 +337,8 @@ class Parser:
         if names != sorted(names):
             self.fail("attributes are not sorted by name (the generator sorts them; the format may have changed)")
         op["attributes"] = attributes
+        op["type_constraints"] = self.build_type_constraints(sections["Type Constraints"][0])
+        constraint_names = {c["name"] for c in op["type_constraints"]}
         for kind in ("Inputs", "Outputs"):
             entries, lo, hi = sections[kind]
             formals = self.build_formals(kind, entries)
@@ -321,6 +366,10 @@ class Parser:
                 if (lo_computed, hi_computed) != (lo_header, hi_header):
                     self.fail(f"{kind}: header says {lo_header}..{hi_header} but the formals give "
                               f"{lo_computed}..{hi_computed}")
+            for formal in formals:
+                if formal["type"] not in constraint_names and not valid_type_string(formal["type"]):
+                    self.fail(f"{kind}: formal '{formal['name']}' has type {formal['type']!r}, which is neither a "
+                              "type constraint of the operator nor a type string")
             op[key] = formals
             op["min_" + key] = lo_computed
             op["max_" + key] = hi_computed
@@ -360,6 +409,26 @@ class Parser:
             self.fail(f"{kind}: duplicate formal names")
         return formals
 
+    def build_type_constraints(self, entries):
+        constraints = []
+        for line_index, name, rest in entries:
+            if not RE_IDENT.match(name):
+                self.fail_at(line_index, f"bad type constraint name {name!r}")
+            if valid_type_string(name):
+                self.fail_at(line_index, f"type constraint name {name!r} is a type string")
+            cm = RE_CONSTRAINT_REST.match(rest)
+            if not cm:
+                self.fail_at(line_index, "cannot parse type constraint")
+            allowed = split_top_level(cm.group("types"))
+            if not allowed or any(not valid_type_string(t) for t in allowed):
+                self.fail_at(line_index, f"type constraint {name!r} lists something that is not a type string")
+            if len(set(allowed)) != len(allowed):
+                self.fail_at(line_index, f"type constraint {name!r} lists a type twice")
+            constraints.append({"name": name, "allowed": allowed})
+        if len({c["name"] for c in constraints}) != len(constraints):
+            self.fail("duplicate type constraint name")
+        return constraints
+
     @staticmethod
     def counts(formals):
         # The rule ONNX's OpSchema::Finalize applies.
@@ -396,7 +465,7 @@ def render(document):
 
 def ordered(schema):
     keys = ["domain", "name", "since_version", "deprecated", "experimental", "min_inputs", "max_inputs",
-            "min_outputs", "max_outputs", "inputs", "outputs", "attributes"]
+            "min_outputs", "max_outputs", "inputs", "outputs", "attributes", "type_constraints"]
     if set(schema) != set(keys):
         raise ParseError(f"internal: unexpected keys {sorted(schema)}")
     return {k: schema[k] for k in keys}
@@ -458,6 +527,12 @@ SELF_TEST_MUTATIONS = [
     ("variadic with a finite count", "#### Inputs (1 - &#8734;)", "#### Inputs (1 - 9)", 1),
     ("duplicate operator version", "### <a name=\"Add-6\"></a>**Add-6**</a>", "### <a name=\"Add-1\"></a>**Add-1**</a>", 1),
     ("deprecated title without deprecated text", "**Upsample-10** (deprecated)", "**Upsample-10**", 1),
+    ("type constraint with an unknown element type", "<dt><tt>T</tt> : tensor(float16), tensor(float), tensor(double)</dt>",
+     "<dt><tt>T</tt> : tensor(float16), tensor(floot), tensor(double)</dt>", 1),
+    ("type constraint with unbalanced parentheses", "<dt><tt>T</tt> : tensor(float16), tensor(float), tensor(double)</dt>",
+     "<dt><tt>T</tt> : tensor(float16), tensor(float, tensor(double)</dt>", 1),
+    ("formal type that is no constraint", "<dt><tt>X</tt> (differentiable) : T</dt>", "<dt><tt>X</tt> (differentiable) : Tx</dt>", 1),
+    ("type constraint listing a type twice", "<dt><tt>T</tt> : tensor(bool)</dt>", "<dt><tt>T</tt> : tensor(bool), tensor(bool)</dt>", 1),
     ("attributes out of order", "<dt><tt>broadcast</tt> : int (default is 0)</dt>", "<dt><tt>zbroadcast</tt> : int (default is 0)</dt>", 1),
 ]
 
@@ -515,7 +590,7 @@ def main():
 
     schemas.sort(key=lambda s: (s["domain"], s["name"], s["since_version"]))
     document = {
-        "format": "buildconvert-onnx-operator-schemas/1",
+        "format": "buildconvert-onnx-operator-schemas/2",
         "source": {
             "project": "https://github.com/onnx/onnx",
             "onnx_version": version,

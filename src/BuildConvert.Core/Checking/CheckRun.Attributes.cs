@@ -7,7 +7,8 @@ namespace BuildConvert.Core.Checking;
 // Attribute well-formedness (independent of any schema): name, type, one value field, references; nested values.
 internal sealed partial class CheckRun
 {
-    private void CheckAttribute(AttributeProto attribute, NodeProto node, BodyContext context, LexicalScope scope, string label)
+    private void CheckAttribute(
+        AttributeProto attribute, NodeProto node, BodyContext context, LexicalScope scope, string label, Dictionary<string, IReadOnlyList<string?>> bodies)
     {
         var where = Describe(node);
         var name = attribute.Name;
@@ -145,7 +146,8 @@ internal sealed partial class CheckRun
 
         if (attribute.G is not null)
         {
-            CheckGraph(attribute.G, context.Subgraph(attribute.G.Name, name, Describe(node)), scope);
+            var outputTypes = CheckGraph(attribute.G, context.Subgraph(attribute.G.Name, name, Describe(node)), scope, ImpliedBodyInputTypes(node, name, context, scope));
+            bodies.TryAdd(name, outputTypes);
         }
 
         foreach (var graph in attribute.Graphs)

@@ -3,21 +3,24 @@ using BuildConvert.Core.Formats.Onnx.Proto;
 
 namespace BuildConvert.Core.Checking;
 
-// Graph rules: name, inputs/outputs, initializers, SSA, topological order, graph outputs.
+// Graph rules: name, inputs/outputs, initializers, SSA, topological order, graph outputs; the value types that type
+// propagation starts from (inputs, initializers) and compares with (graph outputs, value_info).
 internal sealed partial class CheckRun
 {
-    private void CheckGraph(GraphProto graph, BodyContext context, LexicalScope? parent)
+    /// <summary>Checks a graph and returns the type of each of its outputs (null where unknown).</summary>
+    /// <param name="impliedInputTypes">For a body whose inputs may be untyped (Loop, Scan): the types the node gives them.</param>
+    private IReadOnlyList<string?> CheckGraph(GraphProto graph, BodyContext context, LexicalScope? parent, IReadOnlyList<string?>? impliedInputTypes = null)
     {
         if (stopped)
         {
-            return;
+            return Array.Empty<string?>();
         }
 
         var graphLabel = $"graph '{graph.Name}'{context.Where}";
         if (context.Depth > options.MaxNestingDepth)
         {
             Report(DiagnosticCodes.NestingTooDeep, $"{graphLabel} is nested more than {options.MaxNestingDepth} levels deep; it was not checked");
-            return;
+            return Array.Empty<string?>();
         }
 
         if (graph.Name.Length == 0)
@@ -47,14 +50,39 @@ internal sealed partial class CheckRun
         }
 
         var scope = new LexicalScope(parent);
-        foreach (var input in graph.Input)
+        for (var i = 0; i < graph.Input.Count; i++)
         {
+            var input = graph.Input[i];
             if (scope.DefinesHere(input.Name))
             {
                 Report(DiagnosticCodes.GraphInputDuplicate, $"{graphLabel} lists the input '{input.Name}' more than once", $"input '{input.Name}'");
             }
 
-            scope.Add(input.Name);
+            var implied = impliedInputTypes is not null && i < impliedInputTypes.Count ? impliedInputTypes[i] : null;
+            var declared = OnnxTypeStrings.FromTypeProto(input.Type);
+            if (implied is not null && declared is not null && !string.Equals(implied, declared, StringComparison.Ordinal))
+            {
+                Report(DiagnosticCodes.DeclaredTypeContradicted,
+                    $"input {i} '{input.Name}' of {graphLabel} is declared {declared} but the node gives it {implied}", $"input '{input.Name}'");
+            }
+
+            scope.Add(input.Name, declared ?? implied);
+        }
+
+        foreach (var output in graph.Output)
+        {
+            if (OnnxTypeStrings.FromTypeProto(output.Type) is { } type)
+            {
+                scope.Declare(output.Name, type, "graph output");
+            }
+        }
+
+        foreach (var info in graph.ValueInfo)
+        {
+            if (OnnxTypeStrings.FromTypeProto(info.Type) is { } type)
+            {
+                scope.Declare(info.Name, type, "value_info");
+            }
         }
 
         var initializerNames = new HashSet<string>(StringComparer.Ordinal);
@@ -86,7 +114,7 @@ internal sealed partial class CheckRun
                 }
             }
 
-            scope.Add(name);
+            scope.Add(name, OnnxTypeStrings.Tensor(initializer.DataType));
         }
 
         foreach (var sparse in graph.SparseInitializer)
@@ -105,20 +133,26 @@ internal sealed partial class CheckRun
             CheckSparseTensor(sparse, $"sparse initializer '{name}' of {graphLabel}");
             if (name.Length > 0)
             {
-                scope.Add(name);
+                scope.Add(name, sparse.Values is null ? null : OnnxTypeStrings.Tensor(sparse.Values.DataType));
             }
         }
 
         CheckNodes(graph.Node, context, scope, graphLabel);
 
-        foreach (var output in graph.Output)
+        var outputTypes = new string?[graph.Output.Count];
+        for (var i = 0; i < graph.Output.Count; i++)
         {
+            var output = graph.Output[i];
             if (output.Name.Length > 0 && !scope.DefinesHere(output.Name))
             {
                 Report(DiagnosticCodes.GraphOutputNotProduced,
                     $"output '{output.Name}' of {graphLabel} is not produced by any node, input or initializer of the graph", $"output '{output.Name}'");
             }
+
+            outputTypes[i] = scope.TypeOf(output.Name) ?? OnnxTypeStrings.FromTypeProto(output.Type);
         }
+
+        return outputTypes;
     }
 
     private void CheckNodes(IEnumerable<NodeProto> nodes, BodyContext context, LexicalScope scope, string bodyLabel)
@@ -141,10 +175,11 @@ internal sealed partial class CheckRun
                 }
             }
 
-            CheckNode(node, context, scope, label);
+            var types = CheckNode(node, context, scope, label);
 
-            foreach (var output in node.Output)
+            for (var j = 0; j < node.Output.Count; j++)
             {
+                var output = node.Output[j];
                 if (output.Length == 0)
                 {
                     continue;
@@ -156,7 +191,7 @@ internal sealed partial class CheckRun
                         $"output '{output}' of {label} is already defined (each value may be assigned once)", Describe(node));
                 }
 
-                scope.Add(output);
+                scope.Add(output, types is not null && j < types.Count ? types[j] : scope.DeclaredType(output)?.Type);
             }
         }
     }

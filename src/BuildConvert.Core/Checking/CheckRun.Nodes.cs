@@ -7,7 +7,8 @@ namespace BuildConvert.Core.Checking;
 // Node rules: op type, domain import, operator schema (arity, attributes), calls of model-local functions.
 internal sealed partial class CheckRun
 {
-    private void CheckNode(NodeProto node, BodyContext context, LexicalScope scope, string label)
+    /// <summary>Checks a node; returns the types of its outputs where the schema gives them, or null when it has no schema here.</summary>
+    private IReadOnlyList<string?>? CheckNode(NodeProto node, BodyContext context, LexicalScope scope, string label)
     {
         if (node.OpType.Length == 0)
         {
@@ -20,6 +21,7 @@ internal sealed partial class CheckRun
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var bodies = new Dictionary<string, IReadOnlyList<string?>>(StringComparer.Ordinal);
         foreach (var attribute in node.Attribute)
         {
             if (!seen.Add(attribute.Name))
@@ -27,7 +29,7 @@ internal sealed partial class CheckRun
                 Report(DiagnosticCodes.AttributeDuplicate, $"{label} has the attribute '{attribute.Name}' more than once", Describe(node));
             }
 
-            CheckAttribute(attribute, node, context, scope, label);
+            CheckAttribute(attribute, node, context, scope, label, bodies);
         }
 
         var domain = NormalizeDomain(node.Domain);
@@ -36,18 +38,18 @@ internal sealed partial class CheckRun
             var owner = context.Function is null ? "the model" : $"function '{context.Function.Name}'";
             Report(DiagnosticCodes.NodeDomainNotImported,
                 $"{label} uses domain '{node.Domain}', which {owner} does not import in opset_import", Describe(node));
-            return;
+            return null;
         }
 
         if (node.OpType.Length == 0)
         {
-            return;
+            return null;
         }
 
         if (irVersion >= 8 && functions.TryGetValue((node.Domain, node.OpType, node.Overload), out var function))
         {
             CheckFunctionCall(node, function, label);
-            return;
+            return null;
         }
 
         var opset = (int)Math.Clamp(version, 0, int.MaxValue);
@@ -61,17 +63,20 @@ internal sealed partial class CheckRun
                     $"{label}: operator '{node.OpType}' does not exist in domain '{shownDomain}' at opset version {version}", Describe(node));
             }
 
-            return;
+            return null;
         }
 
         if (schema.Deprecated)
         {
             Report(DiagnosticCodes.OperatorDeprecated,
                 $"{label}: operator '{node.OpType}' is deprecated in opset version {version} (since version {schema.SinceVersion})", Describe(node));
-            return;
+            return null;
         }
 
         VerifyAgainstSchema(node, schema, label);
+
+        // Inside model-local functions the type variables are generic (bound per call), so bodies are not type-checked.
+        return context.Function is null ? PropagateTypes(node, schema, scope, label, bodies) : null;
     }
 
     private void VerifyAgainstSchema(NodeProto node, OperatorSchema schema, string label)

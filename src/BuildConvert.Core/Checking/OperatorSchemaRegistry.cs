@@ -17,7 +17,7 @@ public sealed class OperatorSchemaRegistry
 
     private const string DefaultDomainAlias = "ai.onnx";
 
-    private const string Format = "buildconvert-onnx-operator-schemas/1";
+    private const string Format = "buildconvert-onnx-operator-schemas/2";
 
     private static readonly Lazy<OperatorSchemaRegistry> DefaultInstance =
         new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -243,7 +243,12 @@ public sealed class OperatorSchemaRegistry
             e.GetProperty("min_outputs").GetInt32(),
             e.GetProperty("max_outputs").GetInt32(),
             deprecated,
-            experimental);
+            experimental)
+        {
+            TypeConstraints = ReadTypeConstraints(e.GetProperty("type_constraints"), domain, name, since),
+        };
+        CheckFormalTypes(schema, schema.Inputs);
+        CheckFormalTypes(schema, schema.Outputs);
         CheckCounts(schema, schema.Inputs, schema.MinInputs, schema.MaxInputs, "inputs");
         CheckCounts(schema, schema.Outputs, schema.MinOutputs, schema.MaxOutputs, "outputs");
         return schema;
@@ -277,6 +282,55 @@ public sealed class OperatorSchemaRegistry
         }
 
         return result.AsReadOnly();
+    }
+
+    private static ReadOnlyCollection<TypeConstraint> ReadTypeConstraints(JsonElement array, string domain, string op, int since)
+    {
+        var result = new List<TypeConstraint>(array.GetArrayLength());
+        foreach (var c in array.EnumerateArray())
+        {
+            var name = RequiredString(c, "name", allowEmpty: false);
+            if (result.Exists(x => string.Equals(x.Name, name, StringComparison.Ordinal)))
+            {
+                throw new InvalidDataException(
+                    $"operator schema table: {Describe(domain, op, since)} declares type constraint '{name}' twice");
+            }
+
+            var allowed = new List<string>();
+            foreach (var t in c.GetProperty("allowed").EnumerateArray())
+            {
+                var type = t.GetString();
+                if (string.IsNullOrEmpty(type) || !OnnxTypeStrings.IsTypeString(type))
+                {
+                    throw new InvalidDataException(
+                        $"operator schema table: {Describe(domain, op, since)} type constraint '{name}' allows '{type}', which is not a type string");
+                }
+
+                allowed.Add(type);
+            }
+
+            if (allowed.Count == 0)
+            {
+                throw new InvalidDataException(
+                    $"operator schema table: {Describe(domain, op, since)} type constraint '{name}' allows no type");
+            }
+
+            result.Add(new TypeConstraint(name, allowed.AsReadOnly()));
+        }
+
+        return result.AsReadOnly();
+    }
+
+    private static void CheckFormalTypes(OperatorSchema schema, IReadOnlyList<FormalParameter> formals)
+    {
+        foreach (var formal in formals)
+        {
+            if (schema.FindTypeConstraint(formal.TypeConstraint) is null && !OnnxTypeStrings.IsTypeString(formal.TypeConstraint))
+            {
+                throw new InvalidDataException(
+                    $"operator schema table: {Describe(schema)} formal '{formal.Name}' has type '{formal.TypeConstraint}', which is neither a type constraint of the operator nor a type string");
+            }
+        }
     }
 
     private static ReadOnlyCollection<AttributeSchema> ReadAttributes(JsonElement array, string domain, string op, int since)

@@ -307,6 +307,18 @@ public static partial class DiagnosticCodes
         "BCONV3150", "A call of a model-local function passes an attribute the function does not declare",
         "Pass only attributes listed in the function's attribute or attribute_proto.");
 
+    public static readonly DiagnosticDescriptor TypeConstraintViolated = Error(
+        "BCONV3160", "A node input or output has a type its operator's type constraint does not allow",
+        "Each input and output must have one of the types its formal's type variable allows in the imported opset version (or the concrete type the formal names); the message lists them. Insert a Cast or use an opset whose operator version accepts the type.");
+
+    public static readonly DiagnosticDescriptor TypeVariableBoundToDifferentTypes = Error(
+        "BCONV3161", "Inputs bound to one type variable have different types",
+        "All inputs typed with one type variable (e.g. both inputs T of Add) must have the same type; cast one of them.");
+
+    public static readonly DiagnosticDescriptor DeclaredTypeContradicted = Error(
+        "BCONV3162", "A declared output or value_info type contradicts the type the operator produces",
+        "The graph output or value_info entry declares a type that differs from the one the node's operator schema gives (from its inputs, its attributes or its schema); fix the declaration or the node.");
+
     public static readonly DiagnosticDescriptor NestingTooDeep = Error(
         "BCONV3198", "Subgraphs are nested too deeply",
         "The checker stops descending at the nesting limit; the model is probably malformed.");

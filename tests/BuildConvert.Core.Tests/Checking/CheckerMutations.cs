@@ -210,6 +210,71 @@ internal sealed record CheckerMutation(string Name, Action<ModelProto> Mutate, s
         M("function_node_domain_not_imported", "BCONV3052", m => m.Functions[0].OpsetImport.Clear()),
         M("function_node_input_undefined", "BCONV3032", m => m.Functions[0].Node[0].Input[1] = "q"),
 
+        // Types: the checker propagates the types of graph inputs, initializers and value_info through the nodes.
+        M("relu_bool_input", "BCONV3160", m => m.Graph.Node.Add(Node("Relu", ["C"], ["rc"], "relu_bool"))),
+        M("relu_uint8_input_initializer", "BCONV3160", m =>
+        {
+            m.Graph.Initializer.Add(new TensorProto { Name = "U8", DataType = (int)DataType.Uint8, Dims = { 2 }, Int32Data = { 1, 2 } });
+            m.Graph.Node.Add(Node("Relu", ["U8"], ["ru"], "relu_u8"));
+        }),
+        M("where_float_condition", "BCONV3160", m => m.Graph.Node.Add(Node("Where", ["X", "X", "X"], ["wx"], "where_float"))),
+        M("reshape_float_shape", "BCONV3160", m => m.Graph.Node.Add(Node("Reshape", ["X", "B"], ["rs"], "reshape_float_shape"))),
+        M("cast_to_int4_at_opset_17", "BCONV3160", m => m.Graph.Node.Add(Cast("X", "x4", DataType.Int4))),
+        M("relu_of_a_propagated_bool", "BCONV3160", m =>
+        {
+            m.Graph.Node.Add(Node("Not", ["C"], ["nc"], "not"));
+            m.Graph.Node.Add(Node("Relu", ["nc"], ["rn"], "relu_of_not"));
+        }),
+        M("add_float_and_double", "BCONV3161", m =>
+        {
+            m.Graph.Initializer.Add(new TensorProto { Name = "D", DataType = (int)DataType.Double, Dims = { 4 }, DoubleData = { 1, 2, 3, 4 } });
+            m.Graph.Node.Add(Node("Add", ["XW", "D"], ["sd"], "add_double"));
+        }),
+        M("concat_float_and_int64_variadic", "BCONV3161", m =>
+        {
+            var concat = Node("Concat", ["X", "X", "Xi"], ["cx"], "concat_mixed");
+            concat.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeType.Int, I = 0 });
+            m.Graph.Node.Add(Cast("X", "Xi", DataType.Int64));
+            m.Graph.Node.Add(concat);
+        }, onnxRejects: false), // onnx 1.12 type-checks only the first member of a variadic formal (fixed in 1.13, onnx/onnx#4622)
+        M("cast_output_declared_wrongly", "BCONV3162", m =>
+        {
+            m.Graph.Node.Add(Cast("X", "xi", DataType.Int64));
+            m.Graph.Output.Add(TensorInfo("xi", DataType.Float, 2, 3));
+        }),
+        M("value_info_contradicts_add", "BCONV3162", m => m.Graph.ValueInfo.Add(TensorInfo("S", DataType.Double, 2, 4))),
+        M("graph_output_contradicts_relu", "BCONV3162", m => m.Graph.Output[0].Type.TensorType.ElemType = (int)DataType.Int32),
+        M("shape_output_declared_float", "BCONV3162", m =>
+        {
+            m.Graph.Node.Add(Node("Shape", ["X"], ["sx"], "shape"));
+            m.Graph.ValueInfo.Add(TensorInfo("sx", DataType.Float, 2));
+        }),
+        M("constant_int_declared_float", "BCONV3162", m =>
+        {
+            var constant = Node("Constant", [], ["k"], "constant");
+            constant.Attribute.Add(new AttributeProto { Name = "value_int", Type = AttributeType.Int, I = 3 });
+            m.Graph.Node.Add(constant);
+            m.Graph.Output.Add(TensorInfo("k", DataType.Float));
+        }),
+        M("constant_of_shape_default_declared_int64", "BCONV3162", m =>
+        {
+            m.Graph.Initializer.Add(new TensorProto { Name = "shp", DataType = (int)DataType.Int64, Dims = { 1 }, Int64Data = { 3 } });
+            m.Graph.Node.Add(Node("ConstantOfShape", ["shp"], ["z"], "zeros"));
+            m.Graph.Output.Add(TensorInfo("z", DataType.Int64, 3));
+        }),
+        M("subgraph_output_contradicts_outer_type", "BCONV3162", m =>
+            m.NodeNamed("if").AttributeNamed("then_branch").G.Output[0].Type.TensorType.ElemType = (int)DataType.Double),
+        M("subgraph_node_mixes_outer_types", "BCONV3161", m =>
+        {
+            var g = m.NodeNamed("if").AttributeNamed("else_branch").G;
+            g.Node.Add(Node("Add", ["R", "Xd"], ["bad"], "else_add"));
+            m.Graph.Node.Insert(0, Cast("X", "Xd", DataType.Double));
+        }, onnxRejects: false), // onnx 1.12 infers subgraphs with check_type off, so it never type-checks their nodes
+        M("if_output_declared_int64", "BCONV3162", m => m.Graph.Output[1].Type.TensorType.ElemType = (int)DataType.Int64),
+        M("loop_body_input_declared_wrongly", "BCONV3162", m => m.Graph.Node.Add(Loop(DataType.Double, bodyNode: "Identity"))),
+        // onnx 1.12 rejects it by another rule: the loop-carried body output (bool) differs from the Loop input (float).
+        M("loop_body_untyped_cond_into_relu", "BCONV3160", m => m.Graph.Node.Add(Loop(null, bodyNode: "Relu"))),
+
         // Subgraphs.
         M("subgraph_input_undefined", "BCONV3032", m => m.NodeNamed("if").AttributeNamed("then_branch").G.Node[0].Input[0] = "nowhere"),
         M("subgraph_redefines_outer_value", "BCONV3033", m =>
@@ -234,6 +299,40 @@ internal sealed record CheckerMutation(string Name, Action<ModelProto> Mutate, s
             }
         }),
     ];
+
+    /// <summary>A Loop over X whose body passes cond through and applies <paramref name="bodyNode"/> to the condition
+    /// (Identity) or declares its loop-carried input as <paramref name="carried"/> (null: leaves every body input untyped).</summary>
+    private static NodeProto Loop(DataType? carried, string bodyNode)
+    {
+        var body = new GraphProto { Name = "loop_body" };
+        if (carried is { } type)
+        {
+            body.Input.Add(TensorInfo("i", DataType.Int64));
+            body.Input.Add(TensorInfo("cond_in", DataType.Bool));
+            body.Input.Add(TensorInfo("x_in", type, 2, 3));
+        }
+        else
+        {
+            body.Input.Add(new ValueInfoProto { Name = "i" });
+            body.Input.Add(new ValueInfoProto { Name = "cond_in" });
+            body.Input.Add(new ValueInfoProto { Name = "x_in" });
+        }
+
+        body.Node.Add(Node("Identity", ["cond_in"], ["cond_out"], "loop_cond"));
+        body.Node.Add(Node(bodyNode, [bodyNode == "Relu" ? "cond_in" : "x_in"], ["x_out"], "loop_step"));
+        body.Output.Add(new ValueInfoProto { Name = "cond_out" });
+        body.Output.Add(new ValueInfoProto { Name = "x_out" });
+        var loop = Node("Loop", ["", "C", "X"], ["lx"], "loop");
+        loop.Attribute.Add(new AttributeProto { Name = "body", Type = AttributeType.Graph, G = body });
+        return loop;
+    }
+
+    private static NodeProto Cast(string input, string output, DataType to)
+    {
+        var cast = Node("Cast", [input], [output], "cast_" + output);
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeType.Int, I = (long)to });
+        return cast;
+    }
 
     private static void External(TensorProto tensor, string location, bool keepData)
     {

@@ -86,7 +86,6 @@ public sealed class OnnxCheckerMutationTests
     /// BUILDCONVERT_MUTATION_DUMP names a folder; otherwise does nothing.
     /// </summary>
     [TestMethod]
-    [Ignore("a by-hand step for eng/checker/compare-mutations.py: run with BUILDCONVERT_MUTATION_DUMP set and this filter")]
     public void DumpMutatedModelsForTheOnnxCheckerComparison()
     {
         var folder = Environment.GetEnvironmentVariable("BUILDCONVERT_MUTATION_DUMP");
@@ -97,12 +96,13 @@ public sealed class OnnxCheckerMutationTests
 
         Directory.CreateDirectory(folder);
         OnnxModelWriter.Write(CheckerTestModels.Valid(), Path.Combine(folder, "valid.onnx"));
-        var manifest = new List<string> { "name\texpected\tonnx_rejects" };
+        var manifest = new List<string> { "name\texpected\tonnx_rejects\tour_first_message" };
         foreach (var mutation in CheckerMutation.All)
         {
-            manifest.Add($"{mutation.Name}\t{mutation.Expected}\t{(mutation.OnnxRejects ? "yes" : "no")}");
             var model = CheckerTestModels.Valid();
             mutation.Mutate(model);
+            var first = OnnxChecker.Check(model, null).FirstOrDefault();
+            manifest.Add($"{mutation.Name}\t{mutation.Expected}\t{(mutation.OnnxRejects ? "yes" : "no")}\t{first?.Message.ReplaceLineEndings(" ")}");
             using var stream = File.Create(Path.Combine(folder, mutation.Name + ".onnx"));
             OnnxModelWriter.Write(model, stream);
         }

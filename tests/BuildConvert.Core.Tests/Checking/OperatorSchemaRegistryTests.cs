@@ -235,7 +235,11 @@ public sealed class OperatorSchemaRegistryTests
     [DataRow("\"since_version\":14", "\"since_version\":29", "outside 1..28")]
     [DataRow("\"name\":\"Relu\",\"since_version\":14", "\"since_version\":14", "unexpected structure")]
     [DataRow("]}", "]", "not valid JSON")]
-    [DataRow("schemas/1", "schemas/2", "format 'buildconvert-onnx-operator-schemas/2'")]
+    [DataRow("schemas/2", "schemas/1", "format 'buildconvert-onnx-operator-schemas/1'")]
+    [DataRow("\"type\":\"T\",\"option\":\"single\"}],\"attributes\"", "\"type\":\"U\",\"option\":\"single\"}],\"attributes\"", "formal 'Y' has type 'U', which is neither")]
+    [DataRow("\"allowed\":[\"tensor(float)\",", "\"allowed\":[\"tensor(float\",", "allows 'tensor(float', which is not a type string")]
+    [DataRow("\"allowed\":[\"tensor(float)\",\"tensor(double)\"]", "\"allowed\":[]", "allows no type")]
+    [DataRow("\"type_constraints\":[{\"name\":\"T\"", "\"type_constraints\":[{\"name\":\"T\",\"allowed\":[\"tensor(int8)\"]},{\"name\":\"T\"", "declares type constraint 'T' twice")]
     [DataRow("\"unbounded_count\":2147483647", "\"unbounded_count\":-1", "unbounded_count must be")]
     [DataRow("\"max_opset\":{\"\":28}", "\"max_opset\":{\"ai.onnx.ml\":5}", "in a domain max_opset does not list")]
     public void MalformedTablesFailWithAClearMessage(string from, string to, string expected)
@@ -248,6 +252,51 @@ public sealed class OperatorSchemaRegistryTests
         StringAssert.Contains(ex.Message, expected);
     }
 
+    [TestMethod]
+    public void TypeConstraintsAndFormalTypesAreRead()
+    {
+        var relu = Registry.Find("", "Relu", 17)!;
+        var t = relu.FindTypeConstraint("T")!;
+        Assert.AreSame(t, relu.FindTypeConstraint(relu.Inputs[0].TypeConstraint));
+        CollectionAssert.AreEqual(new[] { "tensor(float)", "tensor(int32)", "tensor(int8)", "tensor(int16)", "tensor(int64)", "tensor(float16)", "tensor(double)", "tensor(bfloat16)" }, t.AllowedTypes.ToArray());
+        Assert.IsTrue(t.Allows("tensor(float)"));
+        Assert.IsFalse(t.Allows("tensor(uint8)"));
+        Assert.IsNull(relu.FindTypeConstraint("T1"));
+
+        var shape = Registry.Find("", "NonZero", 13)!;
+        Assert.AreEqual("tensor(int64)", shape.Outputs[0].TypeConstraint);
+        Assert.IsNull(shape.FindTypeConstraint(shape.Outputs[0].TypeConstraint));
+
+        // A bare element type in a map stands for a tensor of it, as in ONNX.
+        var zipMap = Registry.Find("ai.onnx.ml", "ZipMap", 1)!.FindTypeConstraint("T")!;
+        Assert.IsTrue(zipMap.Allows("seq(map(string, tensor(float)))"));
+        Assert.IsTrue(zipMap.Allows("seq(map(int64,float))"));
+
+        var optional = Registry.Find("", "Optional", 23)!.FindTypeConstraint("O")!;
+        Assert.IsTrue(optional.Allows("optional(seq(tensor(float)))"));
+
+        Assert.IsEmpty(Registry.Find("", "Upsample", 10)!.TypeConstraints);
+        foreach (var schema in Registry.All.Where(s => !s.Deprecated))
+        {
+            foreach (var formal in schema.Inputs.Concat(schema.Outputs))
+            {
+                Assert.IsTrue(schema.FindTypeConstraint(formal.TypeConstraint) is not null || OnnxTypeStrings.IsTypeString(formal.TypeConstraint),
+                    $"{schema.Name}-{schema.SinceVersion} {formal.Name}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void TypeConstraintsCompareByValue()
+    {
+        var a = new TypeConstraint("T", new[] { "tensor(float)", "tensor(double)" });
+        var b = new TypeConstraint("T", new List<string> { "tensor(float)", "tensor(double)" });
+        Assert.AreEqual(a, b);
+        Assert.AreEqual(a.GetHashCode(), b.GetHashCode());
+        Assert.AreNotEqual(a, b with { AllowedTypes = new[] { "tensor(float)" } });
+        Assert.IsFalse((b with { AllowedTypes = new[] { "tensor(int8)" } }).Allows("tensor(float)"));
+    }
+
     internal static byte[] ReadEmbeddedTable()
     {
         using var stream = typeof(OperatorSchemaRegistry).Assembly.GetManifestResourceStream(OperatorSchemaRegistry.ResourceName)!;
@@ -257,8 +306,8 @@ public sealed class OperatorSchemaRegistryTests
     }
 
     private static string Row(string name, int since, string domain = "") =>
-        $$"""{"domain":"{{domain}}","name":"{{name}}","since_version":{{since}},"deprecated":false,"experimental":false,"min_inputs":1,"max_inputs":1,"min_outputs":1,"max_outputs":1,"inputs":[{"name":"X","type":"T","option":"single"}],"outputs":[{"name":"Y","type":"T","option":"single"}],"attributes":[{"name":"alpha","type":"INT","required":false}]}""";
+        $$"""{"domain":"{{domain}}","name":"{{name}}","since_version":{{since}},"deprecated":false,"experimental":false,"min_inputs":1,"max_inputs":1,"min_outputs":1,"max_outputs":1,"inputs":[{"name":"X","type":"T","option":"single"}],"outputs":[{"name":"Y","type":"T","option":"single"}],"attributes":[{"name":"alpha","type":"INT","required":false}],"type_constraints":[{"name":"T","allowed":["tensor(float)","tensor(double)"]}]}""";
 
     private static byte[] MinimalTable(string rows) => Encoding.UTF8.GetBytes(
-        $$"""{"format":"buildconvert-onnx-operator-schemas/1","unbounded_count":2147483647,"source":{"onnx_version":"0.0.0","commit":"abc"},"max_opset":{"":28},"schemas":[{{rows}}]}""");
+        $$"""{"format":"buildconvert-onnx-operator-schemas/2","unbounded_count":2147483647,"source":{"onnx_version":"0.0.0","commit":"abc"},"max_opset":{"":28},"schemas":[{{rows}}]}""");
 }
