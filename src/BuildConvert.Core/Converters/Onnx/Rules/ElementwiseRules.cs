@@ -123,6 +123,14 @@ internal static class ElementwiseRules
             return;
         }
 
+        if (type is DataType.Float16 or DataType.Bfloat16)
+        {
+            // Celu-12 in float, rounded back: at least as exact as computing in the 16-bit type.
+            c.Node.SetInput(0, c.Builder.Cast(c.Node.Input(0)!, DataType.Float));
+            c.TransformOutput(0, y => c.Builder.Cast(y, type));
+            return;
+        }
+
         // celu(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), spelled with operators that take every float type.
         var b = c.Builder;
         var x = c.Node.Input(0)!;
