@@ -19,6 +19,10 @@ public static partial class DiagnosticCodes
         "BCONV2004", "The converted model fails the ONNX checker",
         "This is a fault of BuildConvert's converter, not of the input file: the input passed its own checks. The message carries the checker's finding; please report it with the command line.");
 
+    public static readonly DiagnosticDescriptor ConversionNote = Info(
+        "BCONV2006", "A conversion step kept the model's meaning but changed something worth knowing",
+        "The message says what changed (for example a training-only attribute that an opset step dropped). The converted model still computes what the source computed.");
+
     public static readonly DiagnosticDescriptor ConversionStepFailed = Error(
         "BCONV2005", "An optimization or conversion pass failed",
         "The message names the pass and the node. This is a fault of BuildConvert; rerun without --optimize (item metadata Optimize) to get an unoptimized model, and report it.");

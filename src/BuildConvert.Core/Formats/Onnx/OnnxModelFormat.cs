@@ -1,4 +1,5 @@
 using BuildConvert.Core.Checking;
+using BuildConvert.Core.Converters.Onnx;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Graphs;
 using BuildConvert.Core.Formats.Onnx.Proto;
@@ -58,8 +59,9 @@ public sealed class OnnxModelFormat : IModelFormat
     }
 
     /// <summary>
-    /// The identity conversion: the source is checked first (its errors are the user's, with the checker's codes and
-    /// the source file), the options are applied, then the proto becomes the core graph, sharing its weights.
+    /// The ONNX conversion: the source is checked first (its errors are the user's, with the checker's codes and the
+    /// source file), the options are applied, the proto becomes the core graph (sharing its weights), and with
+    /// <see cref="ConversionOptions.Opset"/> the graph is converted to that ai.onnx opset (<see cref="OnnxOpsetConverter"/>).
     /// </summary>
     /// <inheritdoc />
     public ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default)
@@ -81,15 +83,16 @@ public sealed class OnnxModelFormat : IModelFormat
         OnnxOptionApplier.Apply(proto, options, source.SourcePath);
         var model = OnnxGraphImporter.FromProto(proto);
         var steps = new List<string>();
+        var warnings = new List<Diagnostic>(found);
         if (options.Opset is { } opset && opset != model.OpsetVersion())
         {
-            var current = model.OpsetVersion();
-            throw BuildConvertException.Create(DiagnosticCodes.OptionNotSupported,
-                $"--opset / Opset {opset}: the ONNX model uses ai.onnx opset {current}, and converting an ONNX model between opsets is not supported yet; omit the option or pass {current}",
-                source.SourcePath);
+            var conversion = OnnxOpsetConverter.Convert(model, opset, source.SourcePath);
+            steps.Add($"opset {conversion.SourceOpset} -> {conversion.TargetOpset}: {conversion.Steps.Count} node step(s)");
+            steps.AddRange(conversion.Steps.Select(s => $"  {s.OpType} {s.From} -> {s.To} ('{s.Node}'): {s.Change}"));
+            warnings.AddRange(conversion.Warnings.Select(w => DiagnosticCodes.ConversionNote.Create(w, source.SourcePath)));
         }
 
-        return new ConvertedModel(model, found, steps);
+        return new ConvertedModel(model, warnings, steps);
     }
 
     /// <summary>Whether <paramref name="model"/> as read keeps any tensor in external data.</summary>
