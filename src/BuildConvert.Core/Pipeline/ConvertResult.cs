@@ -28,9 +28,18 @@ public sealed record ConvertResult(
     /// <summary>Files besides the input the conversion read (e.g. ONNX external data), as full paths.</summary>
     public IReadOnlyList<string> InputFiles { get; init; } = Array.Empty<string>();
 
+    /// <summary>Where the run stopped and whose fault it was; null when it succeeded.</summary>
+    public StageFailure? Failure { get; init; }
+
+    /// <summary>Passed, failed or error, by <see cref="OutcomeRule"/>.</summary>
+    public PipelineOutcome Outcome => OutcomeRule.Of(Failure);
+
+    /// <summary>Whether the checker ran to the end and found no error.</summary>
+    public bool CheckerPassed => Timings.Any(t => t.Stage == PipelineStage.Check.Name()) && Failure?.Stage is not PipelineStage.Check;
+
     /// <summary>The total time over all stages.</summary>
     public TimeSpan TotalTime => Timings.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
 }
 
-/// <summary>The time one pipeline stage (<c>detect</c>, <c>import</c>, <c>write</c>, <c>check</c>, <c>validate</c>, <c>commit</c>) took.</summary>
+/// <summary>The time one pipeline stage (<see cref="PipelineStage"/> in lower case: <c>detect</c>, <c>import</c>, <c>write</c>, ...) took.</summary>
 public sealed record StageTiming(string Stage, TimeSpan Elapsed);

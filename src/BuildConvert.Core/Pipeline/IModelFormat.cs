@@ -1,4 +1,5 @@
 using BuildConvert.Core.Formats.Onnx.Proto;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
 
@@ -23,6 +24,14 @@ public interface IModelFormat
     /// never throws for unreadable or hostile content (that is simply <see cref="FormatMatch.None"/>).
     /// </summary>
     FormatMatch Detect(string path);
+
+    /// <summary>
+    /// The <see cref="OptionScope.Format"/> options this format reads: shared ones from <see cref="ConversionOptionTable"/>
+    /// and its own (<see cref="ConversionOptionDescriptor.ForFormat"/>). Giving any other format option for this format
+    /// is BCONV0005 before <see cref="Import"/> runs. Pipeline options (format, golden data, tolerances) need not be
+    /// listed. Default: none.
+    /// </summary>
+    IReadOnlyList<ConversionOptionDescriptor> Options => Array.Empty<ConversionOptionDescriptor>();
 
     /// <summary>
     /// Reads the model at <paramref name="path"/> and returns it as ONNX, with <paramref name="options"/> applied.

@@ -4,6 +4,7 @@ using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Golden;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
 
@@ -11,7 +12,9 @@ namespace BuildConvert.Core.Pipeline;
 /// Runs one conversion end to end: detect the format, import it to ONNX with the options applied, write it
 /// deterministically to a temporary file in the destination folder, check it, validate it against golden data when
 /// given, and only then rename it into place. Any stale output is deleted first, and on any failure nothing is left at
-/// the output path, so a failed run never looks up to date. Stateless: one instance may run many conversions at once.
+/// the output path, so a failed run never looks up to date. A run that stops records where and whose fault it was
+/// (<see cref="ConvertResult.Failure"/>, judged by <see cref="OutcomeRule"/>). Options the detected format does not take
+/// are BCONV0005 before import. Stateless: one instance may run many conversions at once.
 /// </summary>
 public sealed class ModelPipeline
 {
@@ -65,35 +68,35 @@ public sealed class ModelPipeline
         var output = Path.GetFullPath(request.OutputPath);
         if (string.Equals(Path.GetFullPath(input), output, StringComparison.Ordinal))
         {
-            return run.Fail(DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
+            return run.Fail(PipelineStage.Write, FaultKind.Input, DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
         }
 
         if (Directory.Exists(output))
         {
-            return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output path '{output}' is a folder", output));
+            return run.Fail(PipelineStage.Write, FaultKind.Input, DiagnosticCodes.OutputNotWritten.Create($"output path '{output}' is a folder", output));
         }
 
         var removeStale = RemoveStaleOutput(output);
         if (removeStale is not null)
         {
-            return run.Fail(removeStale);
+            return run.Fail(PipelineStage.Write, FaultKind.Tool, removeStale);
         }
 
         if (!File.Exists(input) && !Directory.Exists(input))
         {
-            return run.Fail(DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
+            return run.Fail(PipelineStage.Detect, FaultKind.Input, DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
         }
 
         var options = request.Options;
         if (options.Golden is { } golden && !Directory.Exists(golden))
         {
-            return run.Fail(DiagnosticCodes.InputNotFound.Create($"golden data folder '{golden}' does not exist", golden));
+            return run.Fail(PipelineStage.Detect, FaultKind.Input, DiagnosticCodes.InputNotFound.Create($"golden data folder '{golden}' does not exist", golden));
         }
 
         IModelFormat format;
-        using (run.Stage("detect"))
+        using (run.Stage(PipelineStage.Detect))
         {
-            if (!run.Try(() => formats.Resolve(input, options.Format), out format!))
+            if (!run.Try(() => formats.Resolve(input, options.Format), FaultKind.Model, out format!))
             {
                 return run.Result();
             }
@@ -102,9 +105,16 @@ public sealed class ModelPipeline
         run.Format = format.Name;
         cancellationToken.ThrowIfCancellationRequested();
         ImportedModel imported;
-        using (run.Stage("import"))
+        using (run.Stage(PipelineStage.Import))
         {
-            if (!run.Try(() => format.Import(input, options, cancellationToken), out imported!))
+            var unused = formats.Options.Unused(format, options, input);
+            if (unused.Count > 0)
+            {
+                run.Diagnostics.AddRange(unused.Skip(1));
+                return run.Fail(PipelineStage.Import, FaultKind.Input, unused[0]);
+            }
+
+            if (!run.Try(() => format.Import(input, options, cancellationToken), FaultKind.Model, out imported!))
             {
                 return run.Result();
             }
@@ -118,7 +128,7 @@ public sealed class ModelPipeline
 
         var folder = Path.GetDirectoryName(output) ?? ".";
         var name = Path.GetFileName(output);
-        using (run.Stage("write"))
+        using (run.Stage(PipelineStage.Write))
         {
             try
             {
@@ -126,7 +136,7 @@ public sealed class ModelPipeline
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
+                return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
             }
 
             temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
@@ -140,17 +150,17 @@ public sealed class ModelPipeline
             }
 
             var tempPath = temp;
-            if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, out _))
+            if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, FaultKind.Tool, out _))
             {
                 return run.Result();
             }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        using (run.Stage("check"))
+        using (run.Stage(PipelineStage.Check))
         {
             var checkPath = temp;
-            if (!run.Try(() => OnnxChecker.CheckFile(checkPath), out var checkDiagnostics))
+            if (!run.Try(() => OnnxChecker.CheckFile(checkPath), FaultKind.Tool, out var checkDiagnostics))
             {
                 return run.Result();
             }
@@ -162,6 +172,7 @@ public sealed class ModelPipeline
 
             if (run.HasErrors)
             {
+                run.Failure = new StageFailure(PipelineStage.Check, FaultKind.Model);
                 return run.Result();
             }
         }
@@ -169,7 +180,7 @@ public sealed class ModelPipeline
         if (options.Golden is { } goldenFolder)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using (run.Stage("validate"))
+            using (run.Stage(PipelineStage.Validate))
             {
                 var modelFile = temp;
                 var report = validator!.Validate(modelFile, model, goldenFolder, options.Tolerances, cancellationToken);
@@ -178,8 +189,10 @@ public sealed class ModelPipeline
                     string.Equals(d.File, modelFile, StringComparison.Ordinal) ? d with { File = input } : d));
                 if (!report.Passed)
                 {
+                    run.Failure = OutcomeRule.OfValidation(report);
                     if (!run.HasErrors)
                     {
+                        run.Failure = new StageFailure(PipelineStage.Validate, FaultKind.Tool);
                         run.Diagnostics.Add(DiagnosticCodes.InternalError.Create(
                             "golden validation failed without an error diagnostic", goldenFolder));
                     }
@@ -190,7 +203,7 @@ public sealed class ModelPipeline
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        using (run.Stage("commit"))
+        using (run.Stage(PipelineStage.Commit))
         {
             try
             {
@@ -200,7 +213,7 @@ public sealed class ModelPipeline
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output '{output}' could not be put in place: {e.Message}", output));
+                return run.Fail(PipelineStage.Commit, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output '{output}' could not be put in place: {e.Message}", output));
             }
         }
 
@@ -267,11 +280,21 @@ public sealed class ModelPipeline
 
         public bool Committed { get; set; }
 
+        /// <summary>Where the run stopped; null while it goes on.</summary>
+        public StageFailure? Failure { get; set; }
+
+        public PipelineStage Current { get; private set; } = PipelineStage.Detect;
+
         public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
-        public IDisposable Stage(string name) => new StageTimer(this, name);
+        public IDisposable Stage(PipelineStage stage)
+        {
+            Current = stage;
+            return new StageTimer(this, stage.Name());
+        }
 
-        public bool Try<T>(Func<T> action, out T? value)
+        /// <summary>Runs <paramref name="action"/>; a coded exception stops the run at the current stage with <paramref name="fault"/>.</summary>
+        public bool Try<T>(Func<T> action, FaultKind fault, out T? value)
         {
             try
             {
@@ -281,14 +304,16 @@ public sealed class ModelPipeline
             catch (BuildConvertException e)
             {
                 Diagnostics.AddRange(e.Diagnostics);
+                Failure ??= new StageFailure(Current, fault);
                 value = default;
                 return false;
             }
         }
 
-        public ConvertResult Fail(Diagnostic diagnostic)
+        public ConvertResult Fail(PipelineStage stage, FaultKind fault, Diagnostic diagnostic)
         {
             Diagnostics.Add(diagnostic);
+            Failure ??= new StageFailure(stage, fault);
             return Result();
         }
 
@@ -303,6 +328,7 @@ public sealed class ModelPipeline
             timings.ToArray())
         {
             InputFiles = InputFiles,
+            Failure = Committed && !HasErrors ? null : Failure ?? new StageFailure(Current, FaultKind.Tool),
         };
 
         private sealed class StageTimer : IDisposable

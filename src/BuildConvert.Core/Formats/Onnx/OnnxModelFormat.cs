@@ -1,6 +1,7 @@
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Formats.Onnx;
 
@@ -17,6 +18,12 @@ public sealed class OnnxModelFormat : IModelFormat
 
     private static readonly string[] FileExtensions = { ".onnx" };
 
+    private static readonly ConversionOptionDescriptor[] FormatOptions =
+    {
+        ConversionOptionTable.Opset, ConversionOptionTable.Inputs, ConversionOptionTable.Outputs,
+        ConversionOptionTable.InputShapes, ConversionOptionTable.Optimize,
+    };
+
     /// <inheritdoc />
     public string Name => FormatName;
 
@@ -25,6 +32,9 @@ public sealed class OnnxModelFormat : IModelFormat
 
     /// <inheritdoc />
     public IReadOnlyList<string> Extensions => FileExtensions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConversionOptionDescriptor> Options => FormatOptions;
 
     /// <inheritdoc />
     public FormatMatch Detect(string path)
