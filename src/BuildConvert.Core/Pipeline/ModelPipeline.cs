@@ -110,8 +110,9 @@ public sealed class ModelPipeline
             var unused = formats.Options.Unused(format, options, input);
             if (unused.Count > 0)
             {
-                run.Diagnostics.AddRange(unused.Skip(1));
-                return run.Fail(PipelineStage.Import, FaultKind.Input, unused[0]);
+                run.Diagnostics.AddRange(unused);
+                run.Failure = new StageFailure(PipelineStage.Import, FaultKind.Input);
+                return run.Result();
             }
 
             if (!run.Try(() => format.Import(input, options, cancellationToken), FaultKind.Model, out imported!))
