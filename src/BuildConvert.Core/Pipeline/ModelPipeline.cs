@@ -262,6 +262,7 @@ public sealed class ModelPipeline
     private sealed class Run
     {
         private readonly List<StageTiming> timings = new();
+        private StageTimer? open;
 
         public Run(ConvertRequest request) => Request = request;
 
@@ -291,7 +292,8 @@ public sealed class ModelPipeline
         public IDisposable Stage(PipelineStage stage)
         {
             Current = stage;
-            return new StageTimer(this, stage.Name());
+            open = new StageTimer(this, stage.Name());
+            return open;
         }
 
         /// <summary>Runs <paramref name="action"/>; a coded exception stops the run at the current stage with <paramref name="fault"/>.</summary>
@@ -318,7 +320,14 @@ public sealed class ModelPipeline
             return Result();
         }
 
-        public ConvertResult Result() => new(
+        /// <summary>The result so far; the stage it is called from (the one that stopped the run) is timed too.</summary>
+        public ConvertResult Result()
+        {
+            open?.Dispose();
+            return Snapshot();
+        }
+
+        private ConvertResult Snapshot() => new(
             Committed && !HasErrors,
             Diagnostics.ToArray(),
             Request.InputPath,
@@ -344,7 +353,16 @@ public sealed class ModelPipeline
                 this.name = name;
             }
 
-            public void Dispose() => run.timings.Add(new StageTiming(name, Stopwatch.GetElapsedTime(start)));
+            private bool stopped;
+
+            public void Dispose()
+            {
+                if (!stopped)
+                {
+                    stopped = true;
+                    run.timings.Add(new StageTiming(name, Stopwatch.GetElapsedTime(start)));
+                }
+            }
         }
     }
 }
