@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using BuildConvert.MSBuild.Json;
+using BuildConvert.Protocol;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -14,7 +15,8 @@ namespace BuildConvert.MSBuild
     /// Converts, checks and validates the stale <c>&lt;OnnxModel&gt;</c> items in one run of the packaged tool:
     /// writes one JSON request listing every item, runs <c>dotnet exec buildconvert.dll msbuild-batch --request FILE</c>,
     /// and turns the JSON lines the tool prints (one per diagnostic, one summary per model) into build errors, warnings
-    /// and messages. The tool commits each output atomically; an item the tool did not report as passed has its output
+    /// and messages. Request and answer keys are <see cref="BatchProtocol"/>'s, the option keys <see cref="TaskOptions"/>'.
+    /// Its own file errors (the request, dependency lists, deleting outputs) are coded errors, not task crashes. The tool commits each output atomically; an item the tool did not report as passed has its output
     /// deleted, so a later build never takes it for up to date. A tool that exits non-zero without a diagnostic (a crash,
     /// a kill, a missing runtime) is error BCONV0201 with the command line to reproduce it.
     /// </summary>
@@ -24,6 +26,7 @@ namespace BuildConvert.MSBuild
         private readonly Dictionary<string, ModelResult> results = new Dictionary<string, ModelResult>(StringComparer.Ordinal);
         private readonly Queue<string> tail = new Queue<string>();
         private Dictionary<string, ITaskItem> itemsById = new Dictionary<string, ITaskItem>(StringComparer.Ordinal);
+        private readonly HashSet<KeyValuePair<string, string>> keysRead = new HashSet<KeyValuePair<string, string>>();
         private int errorsFromTool;
 
         /// <summary>The resolved stale items (see <see cref="ResolveOnnxModels"/>).</summary>
@@ -82,8 +85,18 @@ namespace BuildConvert.MSBuild
                 return false;
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(RequestFile))!);
-            File.WriteAllText(RequestFile, BuildRequest(Models), new UTF8Encoding(false));
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(RequestFile))!);
+                File.WriteAllText(RequestFile, BuildRequest(Models), new UTF8Encoding(false));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
+            {
+                LogCoded(TaskCodes.RequestNotWritten, RequestFile, 0,
+                    $"the request file '{RequestFile}' for the buildconvert tool could not be written: {e.Message}");
+                DeleteOutputs();
+                return false;
+            }
             Log.LogMessage(MessageImportance.High, "BuildConvert: converting {0} model(s): {1}",
                 Models.Length, string.Join(", ", Models.Select(m => m.ItemSpec)));
 
@@ -91,9 +104,8 @@ namespace BuildConvert.MSBuild
             var converted = new List<ITaskItem>();
             foreach (var model in Models)
             {
-                if (results.TryGetValue(model.ItemSpec, out var result) && result.Passed)
+                if (results.TryGetValue(model.ItemSpec, out var result) && result.Passed && WriteDependencies(model, result.Dependencies))
                 {
-                    WriteDependencies(model, result.Dependencies);
                     converted.Add(model);
                     continue;
                 }
@@ -149,8 +161,8 @@ namespace BuildConvert.MSBuild
             var builder = new CommandLineBuilder();
             builder.AppendSwitch("exec");
             builder.AppendFileNameIfNotNull(ToolAssembly);
-            builder.AppendSwitch("msbuild-batch");
-            builder.AppendSwitch("--request");
+            builder.AppendSwitch(BatchProtocol.CommandName);
+            builder.AppendSwitch(BatchProtocol.RequestSwitch);
             builder.AppendFileNameIfNotNull(RequestFile);
             return builder.ToString();
         }
@@ -194,29 +206,38 @@ namespace BuildConvert.MSBuild
         /// <summary>The command line the build ran, quoted for a shell.</summary>
         internal string ReproCommand() => Quote(GenerateFullPathToTool()) + " " + GenerateCommandLineCommands();
 
+        /// <summary>The keys the task read from the tool's lines, as (kind, key): the round-trip test checks that the tool writes every one.</summary>
+        internal IReadOnlyCollection<KeyValuePair<string, string>> KeysRead => keysRead;
+
         /// <summary>The JSON request for <paramref name="models"/>: one object per item with the options the tool needs.</summary>
-        internal static string BuildRequest(IEnumerable<ITaskItem> models)
+        internal static string BuildRequest(IEnumerable<ITaskItem> models) => BuildRequest(models, TaskOptions.All);
+
+        /// <summary>The JSON request for <paramref name="models"/>, forwarding the metadata of <paramref name="options"/>.</summary>
+        internal static string BuildRequest(IEnumerable<ITaskItem> models, IReadOnlyList<TaskOption> options)
         {
             var json = new StringBuilder();
-            json.Append("{\n  \"version\": 1,\n  \"items\": [");
+            json.Append("{\n  ");
+            JsonText.AppendString(json, BatchProtocol.Request.Version);
+            json.Append(": ").Append(BatchProtocol.Version.ToString(CultureInfo.InvariantCulture)).Append(",\n  ");
+            JsonText.AppendString(json, BatchProtocol.Request.Items);
+            json.Append(": [");
             var first = true;
             foreach (var model in models)
             {
                 json.Append(first ? "\n    {" : ",\n    {");
                 first = false;
-                Property(json, "id", model.ItemSpec, true);
-                Property(json, "input", model.GetMetadata(ModelMetadata.InputFile));
-                Property(json, "output", model.GetMetadata(ModelMetadata.IntermediateFile));
-                Property(json, "golden", NullIfEmpty(model.GetMetadata(ModelMetadata.GoldenDirectory)));
-                json.Append(", \"validate\": ").Append(model.GetMetadata(ModelMetadata.ValidateResolved) == "true" ? "true" : "false");
-                Property(json, "format", NullIfEmpty(model.GetMetadata(ModelMetadata.Format).Trim()));
-                Property(json, "opset", NullIfEmpty(model.GetMetadata(ModelMetadata.Opset).Trim()));
-                Property(json, "inputs", NullIfEmpty(model.GetMetadata(ModelMetadata.Inputs).Trim()));
-                Property(json, "outputs", NullIfEmpty(model.GetMetadata(ModelMetadata.Outputs).Trim()));
-                Property(json, "inputShapes", NullIfEmpty(model.GetMetadata(ModelMetadata.InputShapes).Trim()));
-                Property(json, "rtol", NullIfEmpty(model.GetMetadata(ModelMetadata.Rtol).Trim()));
-                Property(json, "atol", NullIfEmpty(model.GetMetadata(ModelMetadata.Atol).Trim()));
-                Property(json, "tolerance", NullIfEmpty(model.GetMetadata(ModelMetadata.Tolerance).Trim()));
+                Property(json, BatchProtocol.Item.Id, model.ItemSpec, true);
+                Property(json, BatchProtocol.Item.Input, model.GetMetadata(ModelMetadata.InputFile));
+                Property(json, BatchProtocol.Item.Output, model.GetMetadata(ModelMetadata.IntermediateFile));
+                Property(json, BatchProtocol.Item.Golden, NullIfEmpty(model.GetMetadata(ModelMetadata.GoldenDirectory)));
+                json.Append(", ");
+                JsonText.AppendString(json, BatchProtocol.Item.Validate);
+                json.Append(": ").Append(model.GetMetadata(ModelMetadata.ValidateResolved) == "true" ? "true" : "false");
+                foreach (var option in options)
+                {
+                    Property(json, option.RequestKey, NullIfEmpty(model.GetMetadata(option.MetadataName).Trim()));
+                }
+
                 json.Append(" }");
             }
 
@@ -224,7 +245,8 @@ namespace BuildConvert.MSBuild
             return json.ToString();
         }
 
-        private bool TryHandleJson(string line)
+        /// <summary>Handles one line of the tool's output; false when it is not a protocol line.</summary>
+        internal bool TryHandleJson(string line)
         {
             Dictionary<string, object?>? message;
             try
@@ -241,48 +263,50 @@ namespace BuildConvert.MSBuild
                 return false;
             }
 
-            switch (Text(message, "kind"))
+            var kind = Text(message, BatchProtocol.Line.Kind) ?? "";
+            var read = new ToolLine(message, kind, keysRead);
+            switch (kind)
             {
-                case "diagnostic":
-                    LogDiagnostic(message);
+                case BatchProtocol.Kinds.Diagnostic:
+                    LogDiagnostic(read);
                     return true;
-                case "model":
-                    RecordModel(message);
+                case BatchProtocol.Kinds.Model:
+                    RecordModel(read);
                     return true;
-                case "done":
-                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", Text(message, "message") ?? line);
+                case BatchProtocol.Kinds.Done:
+                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", read.Text(BatchProtocol.Done.Message) ?? line);
                     return true;
                 default:
                     return false;
             }
         }
 
-        private void LogDiagnostic(Dictionary<string, object?> message)
+        private void LogDiagnostic(ToolLine message)
         {
-            var code = Text(message, "code") ?? "";
-            var text = Text(message, "message") ?? "";
-            var location = Text(message, "location");
+            var code = message.Text(BatchProtocol.Diagnostic.Code) ?? "";
+            var text = message.Text(BatchProtocol.Diagnostic.Message) ?? "";
+            var location = message.Text(BatchProtocol.Diagnostic.Location);
             if (!string.IsNullOrEmpty(location))
             {
                 text += " [" + location + "]";
             }
 
-            var item = Text(message, "item");
-            var file = Text(message, "file");
+            var item = message.Text(BatchProtocol.Diagnostic.Item);
+            var file = message.Text(BatchProtocol.Diagnostic.File);
             if (string.IsNullOrEmpty(file) && item != null && itemsById.TryGetValue(item, out var model))
             {
                 file = model.GetMetadata(ModelMetadata.InputFile);
             }
 
-            var line = message.TryGetValue("line", out var l) && l is double d ? (int)d : 0;
-            var helpLink = Text(message, "helpLink") ?? (code.Length > 0 ? TaskCodes.HelpLink(code) : null);
-            switch (Text(message, "severity"))
+            var line = message.Value(BatchProtocol.Diagnostic.LineNumber) is double d ? (int)d : 0;
+            var helpLink = message.Text(BatchProtocol.Diagnostic.HelpLink) ?? (code.Length > 0 ? TaskCodes.HelpLink(code) : null);
+            switch (message.Text(BatchProtocol.Diagnostic.Severity))
             {
-                case "error":
+                case BatchProtocol.Severities.Error:
                     errorsFromTool++;
                     Log.LogError("BuildConvert", code, code, helpLink, file, line, 0, 0, 0, "{0}", text);
                     break;
-                case "warning":
+                case BatchProtocol.Severities.Warning:
                     Log.LogWarning("BuildConvert", code, code, helpLink, file, line, 0, 0, 0, "{0}", text);
                     break;
                 default:
@@ -291,38 +315,49 @@ namespace BuildConvert.MSBuild
             }
         }
 
-        private void RecordModel(Dictionary<string, object?> message)
+        private void RecordModel(ToolLine message)
         {
-            var id = Text(message, "item") ?? "";
-            var status = Text(message, "status") ?? "error";
-            var dependencies = message.TryGetValue("dependencies", out var deps) && deps is List<object?> list
+            var id = message.Text(BatchProtocol.Model.Item) ?? "";
+            var status = message.Text(BatchProtocol.Model.Status) ?? BatchProtocol.Statuses.Error;
+            var dependencies = message.Value(BatchProtocol.Model.Dependencies) is List<object?> list
                 ? list.OfType<string>().ToArray()
                 : Array.Empty<string>();
-            results[id] = new ModelResult(status == "passed", dependencies);
-            var summary = Text(message, "summary");
+            results[id] = new ModelResult(status == BatchProtocol.Statuses.Passed, dependencies);
+            var summary = message.Text(BatchProtocol.Model.Summary);
             Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", id, status,
                 string.IsNullOrEmpty(summary) ? "" : " (" + summary + ")");
         }
 
-        private void WriteDependencies(ITaskItem model, IReadOnlyList<string> dependencies)
+        /// <summary>Records the files the conversion read; false (with BCONV0208, the output deleted) when it cannot.</summary>
+        private bool WriteDependencies(ITaskItem model, IReadOnlyList<string> dependencies)
         {
             var path = model.GetMetadata(ModelMetadata.DependencyFile);
             if (string.IsNullOrEmpty(path))
             {
-                return;
+                return true;
             }
 
-            if (dependencies.Count == 0)
+            try
             {
-                if (File.Exists(path))
+                if (dependencies.Count == 0)
                 {
-                    File.Delete(path);
+                    if (File.Exists(path))
+                    {
+                        File.Delete(path);
+                    }
+
+                    return true;
                 }
 
-                return;
+                File.WriteAllText(path, "# Files the last conversion read besides the model and its golden data.\n" + string.Join("\n", dependencies) + "\n");
+                return true;
             }
-
-            File.WriteAllText(path, "# Files the last conversion read besides the model and its golden data.\n" + string.Join("\n", dependencies) + "\n");
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
+            {
+                LogCoded(TaskCodes.DependencyFileNotWritten, path, 0,
+                    $"'{model.ItemSpec}' was converted, but the list of files it read could not be written to '{path}': {e.Message}; the converted model is deleted so that the next build converts it again");
+                return false;
+            }
         }
 
         private void DeleteOutputs()
@@ -333,15 +368,27 @@ namespace BuildConvert.MSBuild
             }
         }
 
+        /// <summary>Deletes what a model that did not pass left behind, so a later build never takes it for up to date;
+        /// a file that cannot be deleted is BCONV0207.</summary>
         private void DeleteOutput(ITaskItem model)
         {
             var intermediate = model.GetMetadata(ModelMetadata.IntermediateFile);
             var paths = new[] { intermediate, string.IsNullOrEmpty(intermediate) ? "" : intermediate + ".data", model.GetMetadata(ModelMetadata.DependencyFile) };
             foreach (var path in paths)
             {
-                if (!string.IsNullOrEmpty(path) && File.Exists(path))
+                if (string.IsNullOrEmpty(path) || (!File.Exists(path) && !Directory.Exists(path)))
+                {
+                    continue;
+                }
+
+                try
                 {
                     File.Delete(path);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
+                {
+                    LogCoded(TaskCodes.OutputNotDeleted, path, 0,
+                        $"'{model.ItemSpec}' did not pass, but its old output '{path}' could not be deleted: {e.Message}. Delete it by hand (or run dotnet clean) so that no later build takes it for up to date");
                 }
             }
         }
@@ -365,6 +412,29 @@ namespace BuildConvert.MSBuild
         private static string Quote(string path) => path.IndexOf(' ') >= 0 ? "\"" + path + "\"" : path;
 
         private static bool RuntimeIsWindows() => Path.DirectorySeparatorChar == '\\';
+
+        /// <summary>One protocol line, remembering which keys the task read.</summary>
+        private sealed class ToolLine
+        {
+            private readonly Dictionary<string, object?> values;
+            private readonly string kind;
+            private readonly HashSet<KeyValuePair<string, string>> read;
+
+            public ToolLine(Dictionary<string, object?> values, string kind, HashSet<KeyValuePair<string, string>> read)
+            {
+                this.values = values;
+                this.kind = kind;
+                this.read = read;
+            }
+
+            public object? Value(string key)
+            {
+                read.Add(new KeyValuePair<string, string>(kind, key));
+                return values.TryGetValue(key, out var value) ? value : null;
+            }
+
+            public string? Text(string key) => Value(key) as string;
+        }
 
         private sealed class ModelResult
         {

@@ -1,21 +1,15 @@
 namespace BuildConvert.MSBuild
 {
     /// <summary>
-    /// Metadata names of <c>&lt;OnnxModel&gt;</c> items: the ones users set (spelled like the CLI options) and the ones
-    /// <see cref="ResolveOnnxModels"/> adds for the targets and <see cref="ConvertOnnxModels"/>.
+    /// Metadata names of <c>&lt;OnnxModel&gt;</c> items the task itself reads: the build-only ones users set and the ones
+    /// <see cref="ResolveOnnxModels"/> adds for the targets and <see cref="ConvertOnnxModels"/>. The conversion options
+    /// (Format, Opset, Rtol, ...) are not here: they come from the option table, see <see cref="TaskOptions"/>.
     /// </summary>
     internal static class ModelMetadata
     {
-        // Set by users (defaults come from the ItemDefinitionGroup in BuildConvert.MSBuild.props).
-        public const string Format = "Format";
-        public const string Opset = "Opset";
-        public const string Inputs = "Inputs";
-        public const string Outputs = "Outputs";
-        public const string InputShapes = "InputShapes";
+        // Set by users (defaults come from the ItemDefinitionGroups in BuildConvert.MSBuild.props and the generated
+        // BuildConvert.MSBuild.Options.g.props). Golden is a conversion option the task resolves into GoldenDirectory.
         public const string Golden = "Golden";
-        public const string Rtol = "Rtol";
-        public const string Atol = "Atol";
-        public const string Tolerance = "Tolerance";
         public const string Validate = "Validate";
         public const string OutputPath = "OutputPath";
 
@@ -27,11 +21,5 @@ namespace BuildConvert.MSBuild
         public const string DependencyFile = "DependencyFile";
         public const string GoldenDirectory = "GoldenDirectory";
         public const string ValidateResolved = "ValidateResolved";
-
-        /// <summary>The user-set metadata that go into the options stamp, in stamp order.</summary>
-        public static readonly string[] Options =
-        {
-            Format, Opset, Inputs, Outputs, InputShapes, Rtol, Atol, Tolerance,
-        };
     }
 }

@@ -85,7 +85,11 @@ namespace BuildConvert.MSBuild
                 var stale = new List<ITaskItem>();
                 foreach (var item in resolved)
                 {
-                    WriteStamp(item, tool);
+                    if (!WriteStamp(item, tool))
+                    {
+                        continue;
+                    }
+
                     if (IsStale(item, out var reason))
                     {
                         Log.LogMessage(MessageImportance.Low, "BuildConvert: {0} is out of date: {1}", item.ItemSpec, reason);
@@ -214,16 +218,19 @@ namespace BuildConvert.MSBuild
         }
 
         /// <summary>The stamp's text: every option that changes the result, then a hash of those lines.</summary>
-        internal static string StampText(ITaskItem item, string toolIdentity)
+        internal static string StampText(ITaskItem item, string toolIdentity) => StampText(item, toolIdentity, TaskOptions.All);
+
+        /// <summary>The stamp's text with the metadata of <paramref name="options"/> (in their order) as its option lines.</summary>
+        internal static string StampText(ITaskItem item, string toolIdentity, IReadOnlyList<TaskOption> options)
         {
             var body = new StringBuilder();
             body.Append("tool=").Append(toolIdentity).Append('\n');
             body.Append("input=").Append(item.GetMetadata(ModelMetadata.InputFile)).Append('\n');
             body.Append("golden=").Append(item.GetMetadata(ModelMetadata.GoldenDirectory)).Append('\n');
             body.Append("validate=").Append(item.GetMetadata(ModelMetadata.ValidateResolved)).Append('\n');
-            foreach (var name in ModelMetadata.Options)
+            foreach (var option in options)
             {
-                body.Append(name).Append('=').Append(item.GetMetadata(name).Trim()).Append('\n');
+                body.Append(option.MetadataName).Append('=').Append(item.GetMetadata(option.MetadataName).Trim()).Append('\n');
             }
 
             string hash;
@@ -235,24 +242,35 @@ namespace BuildConvert.MSBuild
             return "# BuildConvert options stamp: the model is converted again when this file changes.\n" + body + "sha256=" + hash + "\n";
         }
 
-        private void WriteStamp(ITaskItem item, string toolIdentity)
+        /// <summary>Writes the item's stamp when its text changed; false (with BCONV0205) when it cannot be written.</summary>
+        private bool WriteStamp(ITaskItem item, string toolIdentity)
         {
             var path = item.GetMetadata(ModelMetadata.StampFile);
             var text = StampText(item, toolIdentity);
-            if (File.Exists(path) && string.Equals(File.ReadAllText(path), text, StringComparison.Ordinal))
+            try
             {
-                return;
-            }
+                if (File.Exists(path) && string.Equals(File.ReadAllText(path), text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, text);
-            if (File.Exists(path))
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var temp = path + ".tmp";
+                File.WriteAllText(temp, text);
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+
+                File.Move(temp, path);
+                return true;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
             {
-                File.Delete(path);
+                Error(TaskCodes.StampNotWritten, item.ItemSpec,
+                    $"<OnnxModel> '{item.ItemSpec}': its options stamp '{path}' could not be written: {e.Message}");
+                return false;
             }
-
-            File.Move(temp, path);
         }
 
         private static bool IsStale(ITaskItem item, out string reason)

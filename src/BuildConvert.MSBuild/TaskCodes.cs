@@ -25,10 +25,23 @@ namespace BuildConvert.MSBuild
         /// <summary>Item metadata the build cannot use (DiagnosticCodes.InvalidItemMetadata).</summary>
         public const string InvalidMetadata = "BCONV0204";
 
+        /// <summary>An options stamp could not be written (DiagnosticCodes.StampNotWritten).</summary>
+        public const string StampNotWritten = "BCONV0205";
+
+        /// <summary>The request file could not be written (DiagnosticCodes.RequestNotWritten).</summary>
+        public const string RequestNotWritten = "BCONV0206";
+
+        /// <summary>An output of a model that did not pass could not be deleted (DiagnosticCodes.OutputNotDeleted).</summary>
+        public const string OutputNotDeleted = "BCONV0207";
+
+        /// <summary>The list of files a conversion read could not be written (DiagnosticCodes.DependencyFileNotWritten).</summary>
+        public const string DependencyFileNotWritten = "BCONV0208";
+
         /// <summary>Every code above, for the test that keeps them in the table.</summary>
         public static readonly string[] All =
         {
             InputNotFound, ToolNotFound, ToolFailed, ToolProtocolError, DuplicateOutput, InvalidMetadata,
+            StampNotWritten, RequestNotWritten, OutputNotDeleted, DependencyFileNotWritten,
         };
 
         /// <summary>The documentation link of a code.</summary>

@@ -27,6 +27,10 @@ public sealed class TaskCodesTests
         Assert.AreEqual(TaskCodes.ToolProtocolError, DiagnosticCodes.ToolProtocolError.Code);
         Assert.AreEqual(TaskCodes.DuplicateOutput, DiagnosticCodes.DuplicateModelOutput.Code);
         Assert.AreEqual(TaskCodes.InvalidMetadata, DiagnosticCodes.InvalidItemMetadata.Code);
+        Assert.AreEqual(TaskCodes.StampNotWritten, DiagnosticCodes.StampNotWritten.Code);
+        Assert.AreEqual(TaskCodes.RequestNotWritten, DiagnosticCodes.RequestNotWritten.Code);
+        Assert.AreEqual(TaskCodes.OutputNotDeleted, DiagnosticCodes.OutputNotDeleted.Code);
+        Assert.AreEqual(TaskCodes.DependencyFileNotWritten, DiagnosticCodes.DependencyFileNotWritten.Code);
     }
 
     [TestMethod]
@@ -37,7 +41,8 @@ public sealed class TaskCodesTests
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .Where(d => string.CompareOrdinal(d.Code, "BCONV0200") >= 0 && string.CompareOrdinal(d.Code, "BCONV0299") <= 0)
             .ToArray();
-        Assert.HasCount(5, msbuildRows);
+        Assert.HasCount(TaskCodes.All.Count(c => string.CompareOrdinal(c, "BCONV0200") >= 0), msbuildRows, "every 02xx row is a code the task raises");
+        Assert.HasCount(9, msbuildRows);
         foreach (var row in msbuildRows)
         {
             Assert.IsFalse(string.IsNullOrWhiteSpace(row.Title), row.Code);

@@ -24,4 +24,20 @@ public static partial class DiagnosticCodes
     public static readonly DiagnosticDescriptor InvalidItemMetadata = Error(
         "BCONV0204", "An <OnnxModel> item's metadata is not valid for the build",
         "The message names the item and the metadata (for example Validate must be true or false, OutputPath must be a relative path inside the output folder).");
+
+    public static readonly DiagnosticDescriptor StampNotWritten = Error(
+        "BCONV0205", "The build could not write a model's options stamp",
+        "The message names the stamp file under the intermediate folder and the operating system's reason (permissions, disk full, a file where a folder should be). Fix the folder and build again; the model is converted again then.");
+
+    public static readonly DiagnosticDescriptor RequestNotWritten = Error(
+        "BCONV0206", "The build could not write the request file for the buildconvert tool",
+        "The message names the request file (BuildConvertOutputDir/request.json) and the operating system's reason. Nothing was converted and no output of the affected models was kept.");
+
+    public static readonly DiagnosticDescriptor OutputNotDeleted = Error(
+        "BCONV0207", "The build could not delete the output of a model that did not pass",
+        "A model failed (or was not converted) but its old converted file, data file or dependency list could not be deleted; the message names it and the reason. Delete it by hand, or run dotnet clean, so that a later build does not take it for up to date.");
+
+    public static readonly DiagnosticDescriptor DependencyFileNotWritten = Error(
+        "BCONV0208", "The build could not record the files a conversion read",
+        "The list of secondary inputs (for example external data files) is kept beside the converted model so a change to them converts it again. The message names the file and the reason; the converted model was deleted so the next build retries.");
 }

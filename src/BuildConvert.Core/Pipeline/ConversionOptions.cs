@@ -1,13 +1,15 @@
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Golden;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
 
 /// <summary>
-/// The options every format shares. The CLI spells them <c>--format --opset --inputs --outputs --input-shapes --golden
-/// --rtol --atol</c>; MSBuild item metadata spells them <c>Format Opset Inputs Outputs InputShapes Golden Rtol Atol</c>.
-/// A new converter reads what it needs from here instead of adding new spellings.
+/// The options of one conversion, as values. Each is declared once, with its CLI and MSBuild spellings and its parser,
+/// in <see cref="ConversionOptionTable"/> (a format's own options in <see cref="IModelFormat.Options"/>, their values in
+/// <see cref="FormatOptions"/>); build these from text with <see cref="ConversionOptionDescriptor.ApplyText"/>, never
+/// with a parser of your own.
 /// </summary>
 public sealed record ConversionOptions
 {
@@ -31,6 +33,19 @@ public sealed record ConversionOptions
 
     /// <summary>Tolerances for golden comparison (global and per output).</summary>
     public ToleranceSet Tolerances { get; init; } = ToleranceSet.Default;
+
+    /// <summary>Run the graph optimization passes on the converted model.</summary>
+    public bool Optimize { get; init; }
+
+    /// <summary>Values of format-specific options (<see cref="ConversionOptionDescriptor.ForFormat"/>), by option name.</summary>
+    public IReadOnlyDictionary<string, object> FormatOptions { get; init; } = new Dictionary<string, object>(StringComparer.Ordinal);
+
+    /// <summary>The value of <paramref name="option"/>, or null when it was not given.</summary>
+    public object? Get(ConversionOptionDescriptor option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        return option.GetValue(this);
+    }
 }
 
 /// <summary>
@@ -45,6 +60,20 @@ public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<l
     /// </summary>
     /// <exception cref="BuildConvertException">BCONV0003 when the text is malformed.</exception>
     public static IReadOnlyList<InputShapeSpec> ParseList(string? text)
+    {
+        try
+        {
+            return ParseListOrProblem(text);
+        }
+        catch (OptionValueException e)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"--input-shapes / InputShapes '{text}': {e.Message}");
+        }
+    }
+
+    /// <summary>The parser of <see cref="ConversionOptionTable.InputShapes"/>.</summary>
+    /// <exception cref="OptionValueException">The text is malformed.</exception>
+    internal static IReadOnlyList<InputShapeSpec> ParseListOrProblem(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -97,6 +126,6 @@ public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<l
     public override string ToString() =>
         $"{Name ?? Position?.ToString(CultureInfo.InvariantCulture)}:{string.Join(",", Dimensions.Select(d => d?.ToString(CultureInfo.InvariantCulture) ?? "N"))}";
 
-    private static BuildConvertException Invalid(string text, string why) =>
-        BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"--input-shapes / InputShapes '{text}': {why}");
+    private static OptionValueException Invalid(string text, string why) =>
+        OptionValueException.Invalid("name:d1,d2,... entries separated by ';'", why);
 }

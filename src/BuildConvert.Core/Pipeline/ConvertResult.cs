@@ -31,9 +31,21 @@ public sealed record ConvertResult(
     /// <summary>The conversion steps applied (opset adapters, passes), one line each, for reports.</summary>
     public IReadOnlyList<string> Steps { get; init; } = Array.Empty<string>();
 
+    /// <summary>Where the run stopped and whose fault it was; null when it succeeded.</summary>
+    public StageFailure? Failure { get; init; }
+
+    /// <summary>Passed, failed or error, by <see cref="OutcomeRule"/>.</summary>
+    public PipelineOutcome Outcome => OutcomeRule.Of(Failure);
+
+    /// <summary>Whether the checker ran (on the source or on the converted model).</summary>
+    public bool CheckerRan => Timings.Any(t => t.Stage == PipelineStage.Check.Name() || t.Stage == PipelineStage.CheckSource.Name());
+
+    /// <summary>Whether the checker ran to the end on the converted model and found no error, nor on the source.</summary>
+    public bool CheckerPassed => Timings.Any(t => t.Stage == PipelineStage.Check.Name()) && Failure?.Stage is not (PipelineStage.Check or PipelineStage.CheckSource);
+
     /// <summary>The total time over all stages.</summary>
     public TimeSpan TotalTime => Timings.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
 }
 
-/// <summary>The time one pipeline stage (<c>detect</c>, <c>import</c>, <c>convert</c>, <c>check</c>, <c>write</c>, <c>validate</c>, <c>commit</c>) took.</summary>
+/// <summary>The time one pipeline stage (<see cref="PipelineStage"/> in lower case: <c>detect</c>, <c>import</c>, <c>convert</c>, <c>check</c>, <c>write</c>, <c>validate</c>, <c>commit</c>) took.</summary>
 public sealed record StageTiming(string Stage, TimeSpan Elapsed);

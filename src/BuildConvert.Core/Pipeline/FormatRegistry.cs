@@ -1,5 +1,6 @@
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
 
@@ -13,7 +14,8 @@ public sealed class FormatRegistry
     private readonly IReadOnlyList<IModelFormat> formats;
 
     /// <summary>Makes a registry of <paramref name="formats"/>, in detection order.</summary>
-    /// <exception cref="ArgumentException">A format has an empty name or two formats share a name.</exception>
+    /// <exception cref="ArgumentException">A format has an empty name, two formats share a name, or two options share a
+    /// name or CLI spelling (see <see cref="OptionCatalog"/>).</exception>
     public FormatRegistry(IEnumerable<IModelFormat> formats)
     {
         ArgumentNullException.ThrowIfNull(formats);
@@ -33,7 +35,11 @@ public sealed class FormatRegistry
         }
 
         this.formats = list;
+        Options = new OptionCatalog(ConversionOptionTable.All, list);
     }
+
+    /// <summary>Every conversion option: the shared table plus the options the formats declare.</summary>
+    public OptionCatalog Options { get; }
 
     /// <summary>The registered formats, in detection order.</summary>
     public IReadOnlyList<IModelFormat> Formats => formats;

@@ -1,4 +1,5 @@
 using BuildConvert.Core.Formats.Onnx.Proto;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
 
@@ -25,12 +26,26 @@ public interface IModelFormat
     FormatMatch Detect(string path);
 
     /// <summary>
+    /// The <see cref="OptionScope.Format"/> options this format reads: shared ones from <see cref="ConversionOptionTable"/>
+    /// and its own (<see cref="ConversionOptionDescriptor.ForFormat"/>). Giving any other format option for this format
+    /// is BCONV0005 before <see cref="Import"/> runs. Pipeline options (format, golden data, tolerances) need not be
+    /// listed. Default: none.
+    /// </summary>
+    IReadOnlyList<ConversionOptionDescriptor> Options => Array.Empty<ConversionOptionDescriptor>();
+
+    /// <summary>
     /// Reads the model at <paramref name="path"/> into the format's own representation (for ONNX the parsed proto with
     /// its external data; for TensorFlow a GraphDef, and so on). Problems with the file are the user's and carry
     /// BCONV1xxx codes. Reading applies no option and converts nothing.
     /// </summary>
     /// <exception cref="Diagnostics.BuildConvertException">The input is unreadable or invalid.</exception>
     SourceModel Import(string path, ConversionOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Checks a source this format imported, before conversion; what it finds is the user's to fix (for ONNX the
+    /// checker's findings on the input file). Errors stop the run as a failed model. Default: nothing to check.
+    /// </summary>
+    IReadOnlyList<Diagnostics.Diagnostic> CheckSource(SourceModel source) => Array.Empty<Diagnostics.Diagnostic>();
 
     /// <summary>
     /// Turns a model this format imported into the core graph, with <paramref name="options"/> applied: the format's op

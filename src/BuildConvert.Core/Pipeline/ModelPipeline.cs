@@ -5,15 +5,18 @@ using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Golden;
 using BuildConvert.Core.Graphs;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
 
 /// <summary>
-/// Runs one conversion end to end: detect the format, import the source, convert it to the core graph with the
-/// options applied, check the converted model in memory, write it deterministically to a temporary file in the
-/// destination folder, validate it against golden data when
-/// given, and only then rename it into place. Any stale output is deleted first, and on any failure nothing is left at
-/// the output path, so a failed run never looks up to date. Stateless: one instance may run many conversions at once.
+/// Runs one conversion end to end: detect the format, import the source and check it (its problems are the user's),
+/// convert it to the core graph with the options applied, check the converted model in memory (its problems are the
+/// converter's: BCONV2004), write it deterministically to a temporary file in the destination folder, validate it
+/// against golden data when given, and only then rename it into place. Any stale output is deleted first, and on any failure nothing is left at
+/// the output path, so a failed run never looks up to date. A run that stops records where and whose fault it was
+/// (<see cref="ConvertResult.Failure"/>, judged by <see cref="OutcomeRule"/>). Options the detected format does not take
+/// are BCONV0005 before import. Stateless: one instance may run many conversions at once.
 /// </summary>
 public sealed class ModelPipeline
 {
@@ -67,35 +70,35 @@ public sealed class ModelPipeline
         var output = Path.GetFullPath(request.OutputPath);
         if (string.Equals(Path.GetFullPath(input), output, StringComparison.Ordinal))
         {
-            return run.Fail(DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
+            return run.Fail(PipelineStage.Write, FaultKind.Input, DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
         }
 
         if (Directory.Exists(output))
         {
-            return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output path '{output}' is a folder", output));
+            return run.Fail(PipelineStage.Write, FaultKind.Input, DiagnosticCodes.OutputNotWritten.Create($"output path '{output}' is a folder", output));
         }
 
         var removeStale = RemoveStaleOutput(output);
         if (removeStale is not null)
         {
-            return run.Fail(removeStale);
+            return run.Fail(PipelineStage.Write, FaultKind.Tool, removeStale);
         }
 
         if (!File.Exists(input) && !Directory.Exists(input))
         {
-            return run.Fail(DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
+            return run.Fail(PipelineStage.Detect, FaultKind.Input, DiagnosticCodes.InputNotFound.Create($"input model '{input}' does not exist", input));
         }
 
         var options = request.Options;
         if (options.Golden is { } golden && !Directory.Exists(golden))
         {
-            return run.Fail(DiagnosticCodes.InputNotFound.Create($"golden data folder '{golden}' does not exist", golden));
+            return run.Fail(PipelineStage.Detect, FaultKind.Input, DiagnosticCodes.InputNotFound.Create($"golden data folder '{golden}' does not exist", golden));
         }
 
         IModelFormat format;
-        using (run.Stage("detect"))
+        using (run.Stage(PipelineStage.Detect))
         {
-            if (!run.Try(() => formats.Resolve(input, options.Format), out format!))
+            if (!run.Try(() => formats.Resolve(input, options.Format), FaultKind.Model, out format!))
             {
                 return run.Result();
             }
@@ -104,9 +107,17 @@ public sealed class ModelPipeline
         run.Format = format.Name;
         cancellationToken.ThrowIfCancellationRequested();
         SourceModel source;
-        using (run.Stage("import"))
+        using (run.Stage(PipelineStage.Import))
         {
-            if (!run.Try(() => format.Import(input, options, cancellationToken), out source!))
+            var unused = formats.Options.Unused(format, options, input);
+            if (unused.Count > 0)
+            {
+                run.Diagnostics.AddRange(unused);
+                run.Failure = new StageFailure(PipelineStage.Import, FaultKind.Input);
+                return run.Result();
+            }
+
+            if (!run.Try(() => format.Import(input, options, cancellationToken), FaultKind.Model, out source!))
             {
                 return run.Result();
             }
@@ -117,11 +128,23 @@ public sealed class ModelPipeline
         run.Summary = source.Summarize();
         cancellationToken.ThrowIfCancellationRequested();
 
+        using (run.Stage(PipelineStage.CheckSource))
+        {
+            var found = format.CheckSource(source);
+            run.Diagnostics.AddRange(found);
+            if (run.HasErrors)
+            {
+                run.Failure = new StageFailure(PipelineStage.CheckSource, FaultKind.Model);
+                return run.Result();
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         ConvertedModel converted;
         ModelProto model;
-        using (run.Stage("convert"))
+        using (run.Stage(PipelineStage.Convert))
         {
-            if (!run.Try(() => format.Convert(source, options, cancellationToken), out converted!))
+            if (!run.Try(() => format.Convert(source, options, cancellationToken), FaultKind.Model, out converted!))
             {
                 return run.Result();
             }
@@ -133,9 +156,9 @@ public sealed class ModelPipeline
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        using (run.Stage("check"))
+        using (run.Stage(PipelineStage.Check))
         {
-            // The source passed its own checks during conversion, so whatever the checker finds now is the converter's fault.
+            // The source passed its own checks, so whatever the checker finds now is the converter's fault.
             var seen = new HashSet<(string, string)>(run.Diagnostics.Select(d => (d.Code, d.Message)));
             foreach (var diagnostic in OnnxChecker.Check(model, input))
             {
@@ -152,13 +175,14 @@ public sealed class ModelPipeline
 
             if (run.HasErrors)
             {
+                run.Failure = new StageFailure(PipelineStage.Check, FaultKind.Tool);
                 return run.Result();
             }
         }
 
         var folder = Path.GetDirectoryName(output) ?? ".";
         var name = Path.GetFileName(output);
-        using (run.Stage("write"))
+        using (run.Stage(PipelineStage.Write))
         {
             try
             {
@@ -166,7 +190,7 @@ public sealed class ModelPipeline
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
+                return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
             }
 
             temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
@@ -180,7 +204,7 @@ public sealed class ModelPipeline
             }
 
             var tempPath = temp;
-            if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, out _))
+            if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, FaultKind.Tool, out _))
             {
                 return run.Result();
             }
@@ -189,7 +213,7 @@ public sealed class ModelPipeline
         if (options.Golden is { } goldenFolder)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using (run.Stage("validate"))
+            using (run.Stage(PipelineStage.Validate))
             {
                 var modelFile = temp;
                 var report = validator!.Validate(modelFile, model, goldenFolder, options.Tolerances, cancellationToken);
@@ -198,8 +222,10 @@ public sealed class ModelPipeline
                     string.Equals(d.File, modelFile, StringComparison.Ordinal) ? d with { File = input } : d));
                 if (!report.Passed)
                 {
+                    run.Failure = OutcomeRule.OfValidation(report);
                     if (!run.HasErrors)
                     {
+                        run.Failure = new StageFailure(PipelineStage.Validate, FaultKind.Tool);
                         run.Diagnostics.Add(DiagnosticCodes.InternalError.Create(
                             "golden validation failed without an error diagnostic", goldenFolder));
                     }
@@ -210,7 +236,7 @@ public sealed class ModelPipeline
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        using (run.Stage("commit"))
+        using (run.Stage(PipelineStage.Commit))
         {
             try
             {
@@ -220,7 +246,7 @@ public sealed class ModelPipeline
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return run.Fail(DiagnosticCodes.OutputNotWritten.Create($"output '{output}' could not be put in place: {e.Message}", output));
+                return run.Fail(PipelineStage.Commit, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output '{output}' could not be put in place: {e.Message}", output));
             }
         }
 
@@ -267,7 +293,8 @@ public sealed class ModelPipeline
     /// <summary>The state of one conversion while it runs.</summary>
     private sealed class Run
     {
-        private readonly List<StageTimer> timings = new();
+        private readonly List<StageTiming> timings = new();
+        private StageTimer? open;
 
         public Run(ConvertRequest request) => Request = request;
 
@@ -289,16 +316,22 @@ public sealed class ModelPipeline
 
         public bool Committed { get; set; }
 
+        /// <summary>Where the run stopped; null while it goes on.</summary>
+        public StageFailure? Failure { get; set; }
+
+        public PipelineStage Current { get; private set; } = PipelineStage.Detect;
+
         public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
-        public IDisposable Stage(string name)
+        public IDisposable Stage(PipelineStage stage)
         {
-            var timer = new StageTimer(name);
-            timings.Add(timer);
-            return timer;
+            Current = stage;
+            open = new StageTimer(this, stage.Name());
+            return open;
         }
 
-        public bool Try<T>(Func<T> action, out T? value)
+        /// <summary>Runs <paramref name="action"/>; a coded exception stops the run at the current stage with <paramref name="fault"/>.</summary>
+        public bool Try<T>(Func<T> action, FaultKind fault, out T? value)
         {
             try
             {
@@ -308,18 +341,27 @@ public sealed class ModelPipeline
             catch (BuildConvertException e)
             {
                 Diagnostics.AddRange(e.Diagnostics);
+                Failure ??= new StageFailure(Current, fault);
                 value = default;
                 return false;
             }
         }
 
-        public ConvertResult Fail(Diagnostic diagnostic)
+        public ConvertResult Fail(PipelineStage stage, FaultKind fault, Diagnostic diagnostic)
         {
             Diagnostics.Add(diagnostic);
+            Failure ??= new StageFailure(stage, fault);
             return Result();
         }
 
-        public ConvertResult Result() => new(
+        /// <summary>The result so far; the stage it is called from (the one that stopped the run) is timed too.</summary>
+        public ConvertResult Result()
+        {
+            open?.Dispose();
+            return Snapshot();
+        }
+
+        private ConvertResult Snapshot() => new(
             Committed && !HasErrors,
             Diagnostics.ToArray(),
             Request.InputPath,
@@ -327,24 +369,35 @@ public sealed class ModelPipeline
             Format,
             Summary,
             Validation,
-            timings.Select(t => t.Timing()).ToArray())
+            timings.ToArray())
         {
             InputFiles = InputFiles,
             Steps = Steps,
+            Failure = Committed && !HasErrors ? null : Failure ?? new StageFailure(Current, FaultKind.Tool),
         };
 
-        /// <summary>A stage's clock; a stage that ends in a failure is timed up to the moment the result is made.</summary>
         private sealed class StageTimer : IDisposable
         {
+            private readonly Run run;
             private readonly string name;
             private readonly long start = Stopwatch.GetTimestamp();
-            private TimeSpan? elapsed;
 
-            public StageTimer(string name) => this.name = name;
+            public StageTimer(Run run, string name)
+            {
+                this.run = run;
+                this.name = name;
+            }
 
-            public StageTiming Timing() => new(name, elapsed ?? Stopwatch.GetElapsedTime(start));
+            private bool stopped;
 
-            public void Dispose() => elapsed ??= Stopwatch.GetElapsedTime(start);
+            public void Dispose()
+            {
+                if (!stopped)
+                {
+                    stopped = true;
+                    run.timings.Add(new StageTiming(name, Stopwatch.GetElapsedTime(start)));
+                }
+            }
         }
     }
 }

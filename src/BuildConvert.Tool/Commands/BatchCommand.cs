@@ -5,25 +5,27 @@ using System.Text.Json.Nodes;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Golden;
 using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Pipeline.Options;
+using BuildConvert.Protocol;
+using BuildConvert.Tool.Reporting;
 
 namespace BuildConvert.Tool.Commands;
 
 /// <summary>
 /// <c>buildconvert msbuild-batch --request FILE</c>: what the BuildConvert.MSBuild task runs, once per build, for every
-/// stale <c>&lt;OnnxModel&gt;</c> item. The request is one JSON document (<see cref="BatchRequest"/>); the answer is JSON
-/// lines on stdout, one per diagnostic (<c>kind: diagnostic</c>, with code, severity, message, file, location, item)
-/// and one per model (<c>kind: model</c>, with status, format, opset, checker and validation results, worst error,
-/// time), then one <c>kind: done</c> line. Each item goes through <see cref="ModelPipeline"/>, which commits the output
-/// atomically and leaves nothing at the output path when anything fails. Exit code 0 when every item passed, 1 otherwise.
+/// stale <c>&lt;OnnxModel&gt;</c> item. The request and the JSON lines of the answer are defined once, in
+/// <see cref="BatchProtocol"/> (shared with the task); the items' option keys come from the option catalog. Each item
+/// goes through <see cref="ModelPipeline"/>, which commits the output atomically and leaves nothing at the output path
+/// when anything fails; its status is <see cref="OutcomeRule"/>'s. Exit code 0 when every item passed, 1 otherwise.
 /// </summary>
 internal sealed class BatchCommand : ICliCommand
 {
     /// <summary>The command's name, as the MSBuild task spells it.</summary>
-    public const string Name = "msbuild-batch";
+    public const string Name = BatchProtocol.CommandName;
 
     public Command Create(CliContext context)
     {
-        var request = new Option<string>("--request") { Description = "The JSON request file written by the MSBuild task.", Required = true };
+        var request = new Option<string>(BatchProtocol.RequestSwitch) { Description = "The JSON request file written by the MSBuild task.", Required = true };
         var command = new Command(Name, "Convert, check and validate the models listed in a request file, printing JSON lines (used by the BuildConvert.MSBuild task).")
         {
             request,
@@ -40,7 +42,7 @@ internal sealed class BatchCommand : ICliCommand
         BatchRequest request;
         try
         {
-            request = BatchRequest.Read(requestPath);
+            request = BatchRequest.Read(requestPath, context.Services.Formats.Options);
         }
         catch (BuildConvertException e)
         {
@@ -58,7 +60,7 @@ internal sealed class BatchCommand : ICliCommand
         var failed = 0;
         foreach (var item in request.Items)
         {
-            var passed = RunItem(context, pipeline, item, () => validator ??= context.Services.CreateValidator());
+            var passed = RunItem(context, pipeline, request.Options, item, () => validator ??= context.Services.CreateValidator());
             if (!passed)
             {
                 failed++;
@@ -71,24 +73,25 @@ internal sealed class BatchCommand : ICliCommand
         return failed == 0 ? ExitCodes.Success : ExitCodes.ModelFailed;
     }
 
-    private static bool RunItem(CliContext context, ModelPipeline pipeline, BatchItem item, Func<IModelValidator> validator)
+    private static bool RunItem(CliContext context, ModelPipeline pipeline, OptionCatalog catalog, BatchItem item, Func<IModelValidator> validator)
     {
         var output = context.Stdout;
         ConvertResult result;
         try
         {
-            var options = item.ToOptions();
+            var options = item.ToOptions(catalog);
             var request = new ConvertRequest(item.Input, item.Output, options);
             result = pipeline.Convert(request, options.Golden is null ? null : validator());
         }
         catch (BuildConvertException e)
         {
+            // The item's options could not be read: nothing ran.
             foreach (var diagnostic in e.Diagnostics)
             {
                 WriteDiagnostic(output, diagnostic with { File = diagnostic.File ?? item.Input }, item.Id);
             }
 
-            WriteModel(output, item, "error", null, Array.Empty<string>());
+            WriteModel(output, item, OutcomeRule.Of(new StageFailure(PipelineStage.Detect, FaultKind.Input)), null, Array.Empty<string>());
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -98,7 +101,7 @@ internal sealed class BatchCommand : ICliCommand
                 item.Input);
             WriteDiagnostic(output, diagnostic, item.Id);
             context.Stderr.WriteLine(e.ToString());
-            WriteModel(output, item, "error", null, Array.Empty<string>());
+            WriteModel(output, item, PipelineOutcome.Error, null, Array.Empty<string>());
             return false;
         }
 
@@ -107,18 +110,25 @@ internal sealed class BatchCommand : ICliCommand
             WriteDiagnostic(output, diagnostic with { File = diagnostic.File ?? item.Input }, item.Id);
         }
 
-        var status = result.Succeeded ? "passed" : result.Validation is { Passed: false } ? "failed" : "error";
-        var report = WriteReport(item, status, result);
-        WriteModel(output, item, status, result, result.Succeeded ? result.InputFiles : Array.Empty<string>(), report);
+        var report = WriteReport(item, result);
+        WriteModel(output, item, result.Outcome, result, result.Succeeded ? result.InputFiles : Array.Empty<string>(), report);
         return result.Succeeded;
     }
+
+    /// <summary>The protocol's word for an outcome.</summary>
+    internal static string Status(PipelineOutcome outcome) => outcome switch
+    {
+        PipelineOutcome.Passed => BatchProtocol.Statuses.Passed,
+        PipelineOutcome.Failed => BatchProtocol.Statuses.Failed,
+        _ => BatchProtocol.Statuses.Error,
+    };
 
     /// <summary>
     /// Writes the item's full report (every diagnostic, the model summary, every output comparison of every data set,
     /// stage timings) to <c>&lt;output&gt;.report.json</c>, in the build's intermediate folder, so the one-line build
     /// error can say where the whole story is. Returns the path, or null when it could not be written (never fatal).
     /// </summary>
-    private static string? WriteReport(BatchItem item, string status, ConvertResult result)
+    private static string? WriteReport(BatchItem item, ConvertResult result)
     {
         var path = item.Output + ".report.json";
         var report = new JsonObject
@@ -126,12 +136,13 @@ internal sealed class BatchCommand : ICliCommand
             ["item"] = item.Id,
             ["input"] = item.Input,
             ["output"] = item.Output,
-            ["status"] = status,
+            ["status"] = Status(result.Outcome),
+            ["stoppedAt"] = result.Failure?.Stage.Name(),
             ["format"] = result.Format,
-            ["diagnostics"] = Reporting.CommandReport.ToJson(result.Diagnostics),
-            ["summary"] = result.Summary is null ? null : Reporting.JsonModels.Summary(result.Summary),
-            ["validation"] = result.Validation is null ? null : Reporting.JsonModels.Validation(result.Validation),
-            ["timingsMs"] = Reporting.JsonModels.Timings(result.Timings),
+            ["diagnostics"] = DiagnosticJson.ToJson(result.Diagnostics),
+            ["summary"] = result.Summary is null ? null : JsonModels.Summary(result.Summary),
+            ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
+            ["timingsMs"] = JsonModels.Timings(result.Timings),
         };
         try
         {
@@ -145,64 +156,48 @@ internal sealed class BatchCommand : ICliCommand
         }
     }
 
-    private static void WriteDiagnostic(TextWriter output, Diagnostic diagnostic, string? item)
-    {
-        var line = new JsonObject
-        {
-            ["kind"] = "diagnostic",
-            ["code"] = diagnostic.Code,
-            ["severity"] = diagnostic.Severity switch
-            {
-                DiagnosticSeverity.Error => "error",
-                DiagnosticSeverity.Warning => "warning",
-                _ => "info",
-            },
-            ["message"] = diagnostic.Message,
-            ["file"] = diagnostic.File,
-            ["location"] = diagnostic.Location,
-            ["helpLink"] = diagnostic.Descriptor.HelpLink,
-            ["item"] = item,
-        };
-        output.WriteLine(line.ToJsonString());
-    }
+    private static void WriteDiagnostic(TextWriter output, Diagnostic diagnostic, string? item) =>
+        output.WriteLine(DiagnosticJson.ToBatchLine(diagnostic, item).ToJsonString());
 
-    private static void WriteModel(TextWriter output, BatchItem item, string status, ConvertResult? result, IReadOnlyList<string> dependencies, string? report = null)
+    private static void WriteModel(TextWriter output, BatchItem item, PipelineOutcome outcome, ConvertResult? result, IReadOnlyList<string> dependencies, string? report = null)
     {
+        var status = Status(outcome);
         var summary = result?.Summary;
         var validation = result?.Validation;
-        var checkerRan = result is not null && result.Timings.Any(t => t.Stage == "check");
-        var checkerPassed = checkerRan
-            && !result!.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && d.Code.StartsWith("BCONV3", StringComparison.Ordinal));
+        var checkerRan = result is not null && result.CheckerRan;
+        var checkerPassed = result is not null && result.CheckerPassed;
         var opsets = summary is null ? "" : string.Join(" ", summary.Opsets.Select(o => $"{o.Domain} {o.Version.ToString(CultureInfo.InvariantCulture)}"));
         var validationText = validation is null
             ? "not validated"
             : validation.Passed
                 ? FormattableString.Invariant($"validated on {validation.DataSets.Count} data set(s), max abs error {validation.WorstAbsError:G3}")
                 : FormattableString.Invariant($"validation FAILED, max abs error {validation.WorstAbsError:G3}");
+        var checkerText = !checkerRan ? "checker not run" : checkerPassed ? "checker passed" : "checker FAILED";
         var text = result?.Summary is null
             ? "not converted"
-            : FormattableString.Invariant($"{result!.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, checker {(checkerPassed ? "passed" : "not passed")}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
-        if (report is not null && status != "passed")
+            : FormattableString.Invariant($"{result!.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, {checkerText}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
+        if (report is not null && outcome != PipelineOutcome.Passed)
         {
             text += "; full report: " + report;
         }
 
         var line = new JsonObject
         {
-            ["kind"] = "model",
-            ["item"] = item.Id,
-            ["status"] = status,
-            ["input"] = item.Input,
-            ["output"] = result?.OutputPath,
-            ["format"] = result?.Format,
-            ["opsets"] = opsets,
-            ["checker"] = !checkerRan ? null : checkerPassed ? "passed" : "failed",
-            ["validation"] = validation is null ? "skipped" : validation.Passed ? "passed" : "failed",
-            ["worstAbsError"] = validation is null ? null : Reporting.JsonModels.Number(validation.WorstAbsError),
-            ["timeMs"] = result is null ? null : Math.Round(result.TotalTime.TotalMilliseconds, 1),
-            ["summary"] = text,
-            ["dependencies"] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
-            ["report"] = report,
+            [BatchProtocol.Line.Kind] = BatchProtocol.Kinds.Model,
+            [BatchProtocol.Model.Item] = item.Id,
+            [BatchProtocol.Model.Status] = status,
+            [BatchProtocol.Model.Input] = item.Input,
+            [BatchProtocol.Model.Output] = result?.OutputPath,
+            [BatchProtocol.Model.Format] = result?.Format,
+            [BatchProtocol.Model.Opsets] = opsets,
+            [BatchProtocol.Model.Checker] = !checkerRan ? null : checkerPassed ? BatchProtocol.Statuses.Passed : BatchProtocol.Statuses.Failed,
+            [BatchProtocol.Model.Validation] = validation is null ? "skipped" : validation.Passed ? BatchProtocol.Statuses.Passed : BatchProtocol.Statuses.Failed,
+            [BatchProtocol.Model.WorstAbsError] = validation is null ? null : JsonModels.Number(validation.WorstAbsError),
+            [BatchProtocol.Model.TimeMs] = result is null ? null : Math.Round(result.TotalTime.TotalMilliseconds, 1),
+            [BatchProtocol.Model.StoppedAt] = result?.Failure?.Stage.Name(),
+            [BatchProtocol.Model.Summary] = text,
+            [BatchProtocol.Model.Dependencies] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+            [BatchProtocol.Model.Report] = report,
         };
         output.WriteLine(line.ToJsonString());
     }
@@ -211,21 +206,21 @@ internal sealed class BatchCommand : ICliCommand
     {
         var line = new JsonObject
         {
-            ["kind"] = "done",
-            ["models"] = models,
-            ["failed"] = failed,
-            ["message"] = FormattableString.Invariant($"{models - failed} of {models} model(s) passed"),
+            [BatchProtocol.Line.Kind] = BatchProtocol.Kinds.Done,
+            [BatchProtocol.Done.Models] = models,
+            [BatchProtocol.Done.Failed] = failed,
+            [BatchProtocol.Done.Message] = FormattableString.Invariant($"{models - failed} of {models} model(s) passed"),
         };
         output.WriteLine(line.ToJsonString());
     }
 }
 
-/// <summary>The request file of <c>msbuild-batch</c>: <c>{"version": 1, "items": [ ... ]}</c>.</summary>
-internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items)
+/// <summary>The request file of <c>msbuild-batch</c>: <c>{"version": 1, "items": [ ... ]}</c> (keys in <see cref="BatchProtocol"/>).</summary>
+internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items, OptionCatalog Options)
 {
-    /// <summary>Reads and checks a request file.</summary>
+    /// <summary>Reads and checks a request file; item option keys are the request keys of <paramref name="options"/>.</summary>
     /// <exception cref="BuildConvertException">BCONV0002 when the file is missing; BCONV0003 when it is malformed.</exception>
-    public static BatchRequest Read(string path)
+    public static BatchRequest Read(string path, OptionCatalog options)
     {
         if (!File.Exists(path))
         {
@@ -238,19 +233,19 @@ internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items)
             using var document = JsonDocument.Parse(stream);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || version.GetInt32() != 1
-                || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+                || !root.TryGetProperty(BatchProtocol.Request.Version, out var version) || version.ValueKind != JsonValueKind.Number || version.GetInt32() != BatchProtocol.Version
+                || !root.TryGetProperty(BatchProtocol.Request.Items, out var items) || items.ValueKind != JsonValueKind.Array)
             {
-                throw Malformed(path, "expected {\"version\": 1, \"items\": [...]}");
+                throw Malformed(path, $"expected {{\"{BatchProtocol.Request.Version}\": {BatchProtocol.Version}, \"{BatchProtocol.Request.Items}\": [...]}}");
             }
 
             var list = new List<BatchItem>();
             foreach (var element in items.EnumerateArray())
             {
-                list.Add(BatchItem.FromJson(element, path));
+                list.Add(BatchItem.FromJson(element, path, options));
             }
 
-            return new BatchRequest(list);
+            return new BatchRequest(list, options);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -263,46 +258,65 @@ internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items)
 }
 
 /// <summary>One model of a batch request, with the option texts exactly as the item metadata gave them.</summary>
+/// <param name="Options">The non-blank option texts, by option, in catalog order.</param>
 internal sealed record BatchItem(
     string Id,
     string Input,
     string Output,
     string? Golden,
     bool Validate,
-    string? Format,
-    string? Opset,
-    string? Inputs,
-    string? Outputs,
-    string? InputShapes,
-    string? Rtol,
-    string? Atol,
-    string? Tolerance = null)
+    IReadOnlyList<KeyValuePair<ConversionOptionDescriptor, string>> Options)
 {
-    /// <summary>Reads one item object.</summary>
-    public static BatchItem FromJson(JsonElement element, string path)
+    /// <summary>Reads one item object. A key that is neither a protocol key nor an option's request key means the task
+    /// and the tool disagree about the protocol: the request is malformed.</summary>
+    public static BatchItem FromJson(JsonElement element, string path, OptionCatalog catalog)
     {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw BatchRequest.Malformed(path, "an item is not an object");
+        }
+
         string? Text(string name) =>
             element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         string Required(string name) =>
             Text(name) is { Length: > 0 } value ? value : throw BatchRequest.Malformed(path, $"an item has no '{name}'");
 
-        var validate = element.TryGetProperty("validate", out var v) && v.ValueKind == JsonValueKind.True;
+        var forwarded = catalog.ForwardedByTask;
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!BatchProtocol.Item.All.Contains(property.Name, StringComparer.Ordinal) && !forwarded.Any(o => o.RequestKey == property.Name))
+            {
+                throw BatchRequest.Malformed(path,
+                    $"an item has the key '{property.Name}', which is neither a protocol key nor a known option (are the BuildConvert.MSBuild task and the tool from different versions?)");
+            }
+        }
+
+        var options = forwarded
+            .Select(o => KeyValuePair.Create(o, Text(o.RequestKey)))
+            .Where(p => !string.IsNullOrWhiteSpace(p.Value))
+            .Select(p => KeyValuePair.Create(p.Key, p.Value!))
+            .ToArray();
+        var validate = element.TryGetProperty(BatchProtocol.Item.Validate, out var v) && v.ValueKind == JsonValueKind.True;
         return new BatchItem(
-            Required("id"), Required("input"), Required("output"), Text("golden"), validate,
-            Text("format"), Text("opset"), Text("inputs"), Text("outputs"), Text("inputShapes"), Text("rtol"), Text("atol"), Text("tolerance"));
+            Required(BatchProtocol.Item.Id), Required(BatchProtocol.Item.Input), Required(BatchProtocol.Item.Output),
+            Text(BatchProtocol.Item.Golden), validate, options);
     }
 
-    /// <summary>The pipeline options; golden data only when <see cref="Validate"/>.</summary>
+    /// <summary>The text given for <paramref name="option"/>, or null.</summary>
+    public string? this[ConversionOptionDescriptor option] =>
+        Options.FirstOrDefault(p => ReferenceEquals(p.Key, option)).Value;
+
+    /// <summary>The pipeline options, parsed by the same descriptors the CLI uses; golden data only when <see cref="Validate"/>.</summary>
     /// <exception cref="BuildConvertException">BCONV0003 for a malformed value (naming the metadata), BCONV0008 when
     /// validation is asked for without golden data.</exception>
-    public ConversionOptions ToOptions()
+    public ConversionOptions ToOptions(OptionCatalog catalog)
     {
-        int? opset = null;
-        if (!string.IsNullOrWhiteSpace(Opset))
+        ArgumentNullException.ThrowIfNull(catalog);
+        var options = new ConversionOptions();
+        var source = OptionSource.Item(Id, Input);
+        foreach (var (option, text) in Options)
         {
-            opset = int.TryParse(Opset, NumberStyles.None, CultureInfo.InvariantCulture, out var o) && o > 0
-                ? o
-                : throw Invalid($"Opset '{Opset}' must be a positive whole number");
+            options = option.ApplyText(options, text, source);
         }
 
         if (Validate && string.IsNullOrWhiteSpace(Golden))
@@ -311,67 +325,44 @@ internal sealed record BatchItem(
                 $"'{Id}' has Validate=true but no golden data: set Golden to a folder, or put it in '{Path.GetFileNameWithoutExtension(Input)}.golden' beside the model", Input);
         }
 
-        return new ConversionOptions
-        {
-            Format = string.IsNullOrWhiteSpace(Format) ? null : Format.Trim(),
-            Opset = opset,
-            Inputs = CommonOptions.SplitList(Inputs),
-            Outputs = CommonOptions.SplitList(Outputs),
-            InputShapes = InputShapeSpec.ParseList(InputShapes),
-            Golden = Validate ? Golden : null,
-            Tolerances = CommonOptions.ParseTolerances(ParseTolerance(Rtol, "Rtol"), ParseTolerance(Atol, "Atol"), PerOutput()),
-        };
+        return options with { Golden = Validate ? Golden : null };
     }
 
     /// <summary>The <c>buildconvert convert</c> command line that does what this item does.</summary>
     public string ReproCommand()
     {
         var parts = new List<string> { "buildconvert", "convert", Quote(Input), "-o", Quote(Output) };
-        void Add(string option, string? value)
+        foreach (var (option, text) in Options)
         {
-            if (!string.IsNullOrWhiteSpace(value))
+            switch (option.Kind)
             {
-                parts.Add(option);
-                parts.Add(Quote(value));
+                case OptionValueKind.Flag:
+                    parts.Add(option.CliName);
+                    parts.Add(Quote(text.Trim().ToLowerInvariant()));
+                    break;
+                case OptionValueKind.List:
+                    foreach (var entry in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        parts.Add(option.CliName);
+                        parts.Add(Quote(entry));
+                    }
+
+                    break;
+                default:
+                    parts.Add(option.CliName);
+                    parts.Add(Quote(text));
+                    break;
             }
         }
 
-        Add("--format", Format);
-        Add("--opset", Opset);
-        Add("--inputs", Inputs);
-        Add("--outputs", Outputs);
-        Add("--input-shapes", InputShapes);
-        Add("--golden", Validate ? Golden : null);
-        Add("--rtol", Rtol);
-        Add("--atol", Atol);
-        foreach (var entry in PerOutput())
+        if (Validate && !string.IsNullOrWhiteSpace(Golden))
         {
-            Add("--tolerance", entry);
+            parts.Add(ConversionOptionTable.Golden.CliName);
+            parts.Add(Quote(Golden));
         }
 
         return string.Join(" ", parts);
     }
-
-    /// <summary>The <c>Tolerance</c> metadata split into <c>output=rtol,atol</c> entries.</summary>
-    private IReadOnlyList<string> PerOutput() =>
-        string.IsNullOrWhiteSpace(Tolerance)
-            ? Array.Empty<string>()
-            : Tolerance.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private double? ParseTolerance(string? text, string name)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Invalid($"{name} '{text}' must be a number such as 1e-4");
-    }
-
-    private BuildConvertException Invalid(string why) =>
-        BuildConvertException.Create(DiagnosticCodes.InvalidOption, $"<OnnxModel> '{Id}': {why}", Input);
 
     private static string Quote(string value) =>
         value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? value : "'" + value.Replace("'", "'\\''") + "'";

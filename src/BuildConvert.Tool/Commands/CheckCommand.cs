@@ -61,7 +61,7 @@ internal sealed class CheckCommand : ICliCommand
         }
         catch (BuildConvertException e)
         {
-            return new ModelReport(path, ModelOutcome.Error, e.Diagnostics);
+            return new ModelReport(path, ModelOutcomes.Of(new StageFailure(PipelineStage.Import, FaultKind.Model)), e.Diagnostics);
         }
 
         var diagnostics = OnnxChecker.Check(model, path);
@@ -77,6 +77,7 @@ internal sealed class CheckCommand : ICliCommand
             ["nodeCount"] = summary.NodeCount,
             ["errorCount"] = errors,
         };
-        return new ModelReport(path, errors > 0 ? ModelOutcome.Failed : ModelOutcome.Passed, diagnostics, detail, json);
+        var failure = errors > 0 ? new StageFailure(PipelineStage.Check, FaultKind.Model) : null;
+        return new ModelReport(path, ModelOutcomes.Of(failure), diagnostics, detail, json);
     }
 }

@@ -6,6 +6,7 @@ using BuildConvert.Core.Formats.Npy;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Golden;
 using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Pipeline.Options;
 using BuildConvert.Core.Values;
 using BuildConvert.Tool.Reporting;
 using BuildConvert.Validation;
@@ -24,16 +25,20 @@ internal sealed class GoldenCommand : ICliCommand
         var model = new Argument<string>("model") { Description = "The ONNX model to run." };
         var output = CommonOptions.NotBlank(new Option<string>("--output", "-o") { Description = "The folder to write test_data_set_N folders into.", Required = true });
         var seed = new Option<int>("--seed") { CustomParser = r => CommonOptions.Integer(r, "--seed", "a whole number") ?? 0, Description = "Seed of the random inputs (same seed, model and options: same data).", DefaultValueFactory = _ => 0 };
-        var shapes = CommonOptions.InputShapes();
+        var conversion = new CliConversionOptions(context.Services.Formats.Options, OptionCommands.Golden);
         var inputsFrom = new Option<string?>("--inputs-from") { Description = "Use these inputs instead of random ones: an .npz file (keys = input names), an .npy file (named after the input), or a golden folder whose inputs are taken." };
         var json = CommonOptions.Json();
         var sarif = CommonOptions.Sarif();
         var command = new Command("golden", "Create golden data for an ONNX model by running it with ONNX Runtime.")
         {
-            model, output, seed, shapes, inputsFrom, json, sarif,
+            model, output, seed,
         };
+        conversion.AddTo(command);
+        command.Options.Add(inputsFrom);
+        command.Options.Add(json);
+        command.Options.Add(sarif);
         command.SetAction(parse => CommandRunner.Execute(context, "golden", parse.GetValue(json), parse.GetValue(sarif), report =>
-            Run(report, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(seed), InputShapeSpec.ParseList(parse.GetValue(shapes)), parse.GetValue(inputsFrom))));
+            Run(report, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(seed), conversion.Bind(parse).InputShapes, parse.GetValue(inputsFrom))));
         return command;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Pipeline.Options;
 using BuildConvert.Tool.Reporting;
 
 namespace BuildConvert.Tool.Commands;
@@ -12,17 +13,18 @@ internal sealed class InspectCommand : ICliCommand
     public Command Create(CliContext context)
     {
         var path = new Argument<string>("model") { Description = "The model to describe." };
-        var format = CommonOptions.Format();
+        var conversion = new CliConversionOptions(context.Services.Formats.Options, OptionCommands.Inspect);
         var json = CommonOptions.Json();
         var sarif = CommonOptions.Sarif();
         var command = new Command("inspect", "Show a model's inputs and outputs, opsets, operator histogram, parameter count and size.")
         {
             path,
-            format,
-            json, sarif,
         };
+        conversion.AddTo(command);
+        command.Options.Add(json);
+        command.Options.Add(sarif);
         command.SetAction(parse => CommandRunner.Execute(context, "inspect", parse.GetValue(json), parse.GetValue(sarif),
-            report => Run(context, report, parse.GetValue(path)!, parse.GetValue(format))));
+            report => Run(context, report, parse.GetValue(path)!, conversion.Bind(parse).Format)));
         return command;
     }
 

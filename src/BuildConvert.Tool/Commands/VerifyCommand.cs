@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Golden;
+using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Pipeline.Options;
 using BuildConvert.Tool.Reporting;
 
 namespace BuildConvert.Tool.Commands;
@@ -17,26 +19,29 @@ internal sealed class VerifyCommand : ICliCommand
     public Command Create(CliContext context)
     {
         var path = new Argument<string>("path") { Description = "A model file (with --golden), a folder with model.onnx and test_data_set_* (or inputs.npz/outputs.npz), or with --recursive a folder of such folders." };
-        var golden = new Option<string?>("--golden") { Description = "Golden data folder: the ONNX test layout (test_data_set_N/input_K.pb, output_K.pb) or inputs.npz + outputs.npz." };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Verify every folder under the path that holds model.onnx and golden data." };
         var skip = new Option<string?>("--skip") { Description = "A skip manifest: lines '<model folder> <category> [reason]' of models to leave out." };
-        var rtol = CommonOptions.Rtol();
-        var atol = CommonOptions.Atol();
-        var tolerance = CommonOptions.PerOutputTolerance();
+        var conversion = new CliConversionOptions(context.Services.Formats.Options, OptionCommands.Verify);
         var timeout = CommonOptions.Timeout();
         var json = CommonOptions.Json();
         var sarif = CommonOptions.Sarif();
         var command = new Command("verify", "Validate models against golden outputs with ONNX Runtime.")
         {
-            path, golden, recursive, skip, rtol, atol, tolerance, timeout, json, sarif,
+            path,
         };
+        conversion.AddTo(command);
+        command.Options.Add(recursive);
+        command.Options.Add(skip);
+        command.Options.Add(timeout);
+        command.Options.Add(json);
+        command.Options.Add(sarif);
         command.SetAction(parse => CommandRunner.Execute(context, "verify", parse.GetValue(json), parse.GetValue(sarif), report =>
         {
-            var tolerances = CommonOptions.ParseTolerances(parse.GetValue(rtol), parse.GetValue(atol), parse.GetValue(tolerance));
+            var options = conversion.Bind(parse);
             var manifest = parse.GetValue(skip) is { } skipPath ? SkipManifest.Load(skipPath) : SkipManifest.Empty;
             var limit = parse.GetValue(timeout);
             CommonOptions.TimeoutSource(limit).Dispose();
-            Run(context, report, parse.GetValue(path)!, parse.GetValue(golden), parse.GetValue(recursive), manifest, tolerances, limit);
+            Run(context, report, parse.GetValue(path)!, options.Golden, parse.GetValue(recursive), manifest, options.Tolerances, limit);
         }));
         return command;
     }
@@ -102,7 +107,7 @@ internal sealed class VerifyCommand : ICliCommand
 
         if (!GoldenFolders.HasGoldenData(goldenFolder))
         {
-            report.AddModel(new ModelReport(modelPath, ModelOutcome.Error, new[]
+            report.AddModel(new ModelReport(modelPath, ModelOutcomes.Of(new StageFailure(PipelineStage.Validate, FaultKind.Input)), new[]
             {
                 DiagnosticCodes.GoldenDataMissing.Create(
                     golden is null
@@ -127,11 +132,11 @@ internal sealed class VerifyCommand : ICliCommand
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
-            return new ModelReport(modelPath, ModelOutcome.Error, new[] { CommonOptions.TimedOut(modelPath, timeoutSeconds) });
+            return new ModelReport(modelPath, ModelOutcomes.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool)), new[] { CommonOptions.TimedOut(modelPath, timeoutSeconds) });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new ModelReport(modelPath, ModelOutcome.Error, new[]
+            return new ModelReport(modelPath, ModelOutcomes.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool)), new[]
             {
                 DiagnosticCodes.InternalError.Create(
                     $"unexpected {e.GetType().Name} while validating: {e.Message}. To reproduce, run: buildconvert verify '{modelPath}' --golden '{goldenFolder}'",
@@ -140,19 +145,7 @@ internal sealed class VerifyCommand : ICliCommand
         }
 
         var outputs = validation.DataSets.SelectMany(d => d.Outputs).ToArray();
-        ModelOutcome outcome;
-        if (validation.Passed)
-        {
-            outcome = ModelOutcome.Passed;
-        }
-        else if (outputs.Any(o => !o.Passed))
-        {
-            outcome = ModelOutcome.Failed;
-        }
-        else
-        {
-            outcome = ModelOutcome.Error;
-        }
+        var outcome = ModelOutcomes.Of(OutcomeRule.OfValidation(validation));
 
         var failedOutputs = outputs.Where(o => !o.Passed).Select(o => o.OutputName).Distinct(StringComparer.Ordinal).ToArray();
         var firstError = validation.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error);

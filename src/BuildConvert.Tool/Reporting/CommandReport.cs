@@ -198,20 +198,8 @@ internal sealed class CommandReport
         writer.WriteLine(document.ToJsonString(JsonOptions));
     }
 
-    /// <summary>One diagnostic as JSON.</summary>
-    public static JsonObject ToJson(Diagnostic diagnostic) => new()
-    {
-        ["code"] = diagnostic.Code,
-        ["severity"] = diagnostic.Severity.ToString().ToLowerInvariant(),
-        ["message"] = diagnostic.Message,
-        ["file"] = diagnostic.File,
-        ["location"] = diagnostic.Location,
-        ["helpLink"] = diagnostic.Descriptor.HelpLink,
-    };
-
-    /// <summary>Diagnostics as a JSON array.</summary>
-    public static JsonArray ToJson(IEnumerable<Diagnostic> diagnostics) =>
-        new(diagnostics.Select(d => (JsonNode?)ToJson(d)).ToArray());
+    /// <summary>Diagnostics as a JSON array (see <see cref="DiagnosticJson"/>).</summary>
+    public static JsonArray ToJson(IEnumerable<Diagnostic> diagnostics) => DiagnosticJson.ToJson(diagnostics);
 
     private static JsonObject ToJson(ModelReport model)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Pipeline;
 
 namespace BuildConvert.Tool.Reporting;
 
@@ -38,4 +39,19 @@ internal sealed record ModelReport(string Path, ModelOutcome Outcome, IReadOnlyL
         ModelOutcome.Error => "error",
         _ => "skipped",
     };
+}
+
+/// <summary>The report's words for the pipeline's outcomes.</summary>
+internal static class ModelOutcomes
+{
+    /// <summary>The report outcome of <paramref name="outcome"/> (see <see cref="OutcomeRule"/>).</summary>
+    public static ModelOutcome ToModelOutcome(this PipelineOutcome outcome) => outcome switch
+    {
+        PipelineOutcome.Passed => ModelOutcome.Passed,
+        PipelineOutcome.Failed => ModelOutcome.Failed,
+        _ => ModelOutcome.Error,
+    };
+
+    /// <summary>The report outcome of a run that stopped with <paramref name="failure"/> (null: it did not stop).</summary>
+    public static ModelOutcome Of(StageFailure? failure) => OutcomeRule.Of(failure).ToModelOutcome();
 }

@@ -23,7 +23,7 @@ public sealed class ModelPipelineTests
         Assert.IsTrue(result.Succeeded, string.Join("\n", result.Diagnostics));
         Assert.AreEqual(Path.GetFullPath(output), result.OutputPath);
         Assert.AreEqual("onnx", result.Format);
-        CollectionAssert.AreEqual(new[] { "detect", "import", "convert", "check", "write", "commit" }, result.Timings.Select(t => t.Stage).ToArray());
+        CollectionAssert.AreEqual(new[] { "detect", "import", "check-source", "convert", "check", "write", "commit" }, result.Timings.Select(t => t.Stage).ToArray());
         Assert.IsNull(result.Validation);
         CollectionAssert.AreEqual(new[] { "conv.onnx" }, Directory.GetFiles(Path.Combine(folder, "sub")).Select(Path.GetFileName).ToArray());
         Assert.HasCount(0, OnnxChecker.CheckFile(output));

@@ -4,6 +4,7 @@ using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Graphs;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Pipeline;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Formats.Onnx;
 
@@ -20,6 +21,12 @@ public sealed class OnnxModelFormat : IModelFormat
 
     private static readonly string[] FileExtensions = { ".onnx" };
 
+    private static readonly ConversionOptionDescriptor[] FormatOptions =
+    {
+        ConversionOptionTable.Opset, ConversionOptionTable.Inputs, ConversionOptionTable.Outputs,
+        ConversionOptionTable.InputShapes, ConversionOptionTable.Optimize,
+    };
+
     /// <inheritdoc />
     public string Name => FormatName;
 
@@ -28,6 +35,9 @@ public sealed class OnnxModelFormat : IModelFormat
 
     /// <inheritdoc />
     public IReadOnlyList<string> Extensions => FileExtensions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConversionOptionDescriptor> Options => FormatOptions;
 
     /// <inheritdoc />
     public FormatMatch Detect(string path)
@@ -58,9 +68,13 @@ public sealed class OnnxModelFormat : IModelFormat
         return new OnnxSourceModel(model, path, folder) { HadExternalData = hadExternalData, ExternalDataBytes = externalBytes, InputFiles = inputFiles };
     }
 
+    /// <summary>The ONNX checker on the file as read (external-data paths included).</summary>
+    /// <inheritdoc />
+    public IReadOnlyList<Diagnostic> CheckSource(SourceModel source) =>
+        OnnxChecker.Check(((OnnxSourceModel)source).Proto, source.SourcePath);
+
     /// <summary>
-    /// The ONNX conversion: the source is checked first (its errors are the user's, with the checker's codes and the
-    /// source file), the options are applied, the proto becomes the core graph (sharing its weights), and with
+    /// The ONNX conversion (the pipeline has checked the source first, through <see cref="CheckSource"/>): the options are applied, the proto becomes the core graph (sharing its weights), and with
     /// <see cref="ConversionOptions.Opset"/> the graph is converted to that ai.onnx opset (<see cref="OnnxOpsetConverter"/>).
     /// </summary>
     /// <inheritdoc />
@@ -73,17 +87,11 @@ public sealed class OnnxModelFormat : IModelFormat
         }
 
         var proto = onnx.Proto;
-        var found = OnnxChecker.Check(proto, source.SourcePath);
-        if (found.Any(d => d.Severity == DiagnosticSeverity.Error))
-        {
-            throw new BuildConvertException(found);
-        }
-
         cancellationToken.ThrowIfCancellationRequested();
         OnnxOptionApplier.Apply(proto, options, source.SourcePath);
         var model = OnnxGraphImporter.FromProto(proto);
         var steps = new List<string>();
-        var warnings = new List<Diagnostic>(found);
+        var warnings = new List<Diagnostic>();
         if (options.Opset is { } opset && opset != model.OpsetVersion())
         {
             var conversion = OnnxOpsetConverter.Convert(model, opset, source.SourcePath);
@@ -103,9 +111,9 @@ public sealed class OnnxModelFormat : IModelFormat
 /// <summary>An ONNX model as read: the parsed proto with its external data loaded.</summary>
 public sealed class OnnxSourceModel : SourceModel
 {
-    /// <summary>Wraps <paramref name="proto"/>, read from <paramref name="sourcePath"/>.</summary>
-    public OnnxSourceModel(ModelProto proto, string sourcePath, string baseDirectory)
-        : base(sourcePath, baseDirectory, OnnxModelFormat.FormatName)
+    /// <summary>Wraps <paramref name="proto"/>, read from <paramref name="sourcePath"/> (by <paramref name="format"/>, onnx unless said).</summary>
+    public OnnxSourceModel(ModelProto proto, string sourcePath, string baseDirectory, string format = OnnxModelFormat.FormatName)
+        : base(sourcePath, baseDirectory, format)
     {
         Proto = proto ?? throw new ArgumentNullException(nameof(proto));
     }
