@@ -13,9 +13,9 @@ internal static class ElementwiseInference
         "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Cos", "Cosh", "Erf", "Exp", "Floor", "Log",
         "Neg", "Reciprocal", "Relu", "Round", "Sigmoid", "Sign", "Sin", "Sinh", "Softplus", "Softsign", "Sqrt", "Tan",
         "Tanh", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "LeakyRelu", "ThresholdedRelu", "Gelu", "Mish", "Swish",
-        "Shrink", "Not", "BitwiseNot", "Clip", "Softmax", "LogSoftmax", "Hardmax", "LRN", "CumSum", "Trilu",
+        "Shrink", "BitwiseNot", "Clip", "Softmax", "LogSoftmax", "Hardmax", "LRN", "CumSum", "Trilu",
         "MeanVarianceNormalization", "LpNormalization", "ReverseSequence", "Scatter", "ScatterElements", "ScatterND",
-        "InstanceNormalization", "GroupNormalization", "RMSNormalization", "RotaryEmbedding", "Binarizer",
+        "InstanceNormalization", "GroupNormalization", "RMSNormalization", "RotaryEmbedding", "CumProd", "SwiGLU",
     };
 
     private static readonly string[] Arithmetic = { "Add", "Sub", "Mul", "Div", "Pow", "Mod", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "PRelu" };
@@ -27,18 +27,43 @@ internal static class ElementwiseInference
     public static void Register(InferenceRegistry.Builder r)
     {
         r.AddAll(Unary, 1, Rules.SameAsInput());
-        r.Add("Identity", 1, Rules.SameAsInput());
+        r.Add("Identity", 1, c =>
+        {
+            c.SetOutput(0, Rules.Strip(c.InputType(0)));
+            if (c.InputValues(0) is { } values)
+            {
+                c.SetOutputValues(0, values, c.InputValueIsScalar(0));
+            }
+        });
+        r.AddAll(new[] { "Neg", "Abs" }, 6, c =>
+        {
+            c.SetOutput(0, Rules.Strip(c.InputType(0)));
+            if (c.InputValues(0) is { } values)
+            {
+                c.SetOutputValues(0, values.Select(d => ShapeMath.Map(d, v => c.Node.OpType == "Neg" ? -v : Math.Abs(v))).ToArray(), c.InputValueIsScalar(0));
+            }
+        });
+        r.Add("BitCast", 27, c => c.SetOutput(0, Rules.DataTypeAttribute(c, "to", default), c.InputShape(0)));
+        r.Add("Binarizer", 1, Rules.SameAsInput(), "ai.onnx.ml");
         r.AddAll(Arithmetic.Where(o => o is "Add" or "Sub" or "Mul" or "Div" or "Pow" or "PRelu"), 1, LegacyBroadcast);
         r.AddAll(new[] { "Add", "Sub", "Mul", "Div", "Pow", "PRelu" }, 7, Broadcasting(output: null));
         r.Add("Mod", 10, Broadcasting(output: null));
         r.Add("BitShift", 11, Broadcasting(output: null));
         r.AddAll(new[] { "BitwiseAnd", "BitwiseOr", "BitwiseXor" }, 18, Broadcasting(output: null));
         r.AddAll(new[] { "And", "Or", "Xor", "Equal", "Greater", "Less" }, 1, LegacyCompare);
-        r.AddAll(new[] { "And", "Or", "Xor", "Equal", "Greater", "Less" }, 7, Broadcasting(DataType.Bool));
-        r.AddAll(new[] { "GreaterOrEqual", "LessOrEqual" }, 12, Broadcasting(DataType.Bool));
+        r.AddAll(new[] { "And", "Or", "Xor", "Equal", "Greater", "Less" }, 7, Compare);
+        r.AddAll(new[] { "GreaterOrEqual", "LessOrEqual" }, 12, Compare);
+        r.Add("Not", 1, c =>
+        {
+            c.SetOutput(0, DataType.Bool, c.InputShape(0));
+            if (c.InputValues(0) is { } values)
+            {
+                c.SetOutputValues(0, values.Select(d => ShapeMath.Map(d, v => v == 0 ? 1 : 0)).ToArray(), c.InputValueIsScalar(0));
+            }
+        });
         r.AddAll(Variadic, 1, Variadic8);
         r.AddAll(new[] { "IsNaN", "IsInf" }, 9, Rules.SameShape(DataType.Bool));
-        r.Add("Where", 9, c => c.SetOutput(0, c.InputElementType(1), ShapeMath.Broadcast(c, c.InputShape(0), c.InputShape(1), c.InputShape(2))));
+        r.Add("Where", 9, Where);
         r.Add("Cast", 1, Cast);
         r.Add("CastLike", 15, c => c.SetOutput(0, c.InputElementType(1), c.InputShape(0)));
         r.Add("Dropout", 1, Dropout);
@@ -48,6 +73,65 @@ internal static class ElementwiseInference
         r.Add("RegexFullMatch", 20, Rules.SameShape(DataType.Bool));
         r.Add("StringConcat", 20, Broadcasting(DataType.String));
         r.Add("StringNormalizer", 10, StringNormalizer);
+    }
+
+    private static void Compare(InferenceContext c)
+    {
+        c.SetOutput(0, DataType.Bool, ShapeMath.Broadcast(c, c.InputShape(0), c.InputShape(1)));
+        var a = c.InputValues(0);
+        var b = c.InputValues(1);
+        if (a is null || b is null || (a.Count != b.Count && a.Count != 1 && b.Count != 1))
+        {
+            return;
+        }
+
+        Func<long, long, bool> f = c.Node.OpType switch
+        {
+            "Equal" => (x, y) => x == y,
+            "Greater" => (x, y) => x > y,
+            "Less" => (x, y) => x < y,
+            "GreaterOrEqual" => (x, y) => x >= y,
+            "LessOrEqual" => (x, y) => x <= y,
+            "And" => (x, y) => x != 0 && y != 0,
+            "Or" => (x, y) => x != 0 || y != 0,
+            _ => (x, y) => (x != 0) != (y != 0),
+        };
+        var n = Math.Max(a.Count, b.Count);
+        var result = new Dim[n];
+        for (var i = 0; i < n; i++)
+        {
+            var x = a[a.Count == 1 ? 0 : i];
+            var y = b[b.Count == 1 ? 0 : i];
+            result[i] = c.Node.OpType == "Equal" && x.Symbol is { } s && s == y.Symbol ? Dim.Of(1) : ShapeMath.Map(x, y, (p, q) => f(p, q) ? 1 : 0);
+        }
+
+        c.SetOutputValues(0, result, c.InputValueIsScalar(0) && c.InputValueIsScalar(1));
+    }
+
+    private static void Where(InferenceContext c)
+    {
+        c.SetOutput(0, c.InputElementType(1), ShapeMath.Broadcast(c, c.InputShape(0), c.InputShape(1), c.InputShape(2)));
+        var values = new[] { c.InputValues(0), c.InputValues(1), c.InputValues(2) };
+        if (values.Any(v => v is null))
+        {
+            return;
+        }
+
+        var n = values.Max(v => v!.Count);
+        if (values.Any(v => v!.Count != n && v!.Count != 1))
+        {
+            return;
+        }
+
+        Dim At(int input, int i) => values[input]![values[input]!.Count == 1 ? 0 : i];
+        var result = new Dim[n];
+        for (var i = 0; i < n; i++)
+        {
+            var condition = At(0, i);
+            result[i] = condition.Value is { } v ? ShapeMath.Plain(v != 0 ? At(1, i) : At(2, i)) : Dim.Unknown;
+        }
+
+        c.SetOutputValues(0, result, Enumerable.Range(0, 3).All(c.InputValueIsScalar));
     }
 
     private static InferenceFunction Broadcasting(DataType? output) => c =>

@@ -76,6 +76,8 @@ public sealed class InferenceRegistry
         ControlFlowInference.Register(b);
         SequenceInference.Register(b);
         MiscInference.Register(b);
+        AttentionInference.Register(b);
+        ExtensionDomainInference.Register(b);
     });
 
     /// <summary>Collects rules; <see cref="Add"/> refuses a duplicate key.</summary>

@@ -109,8 +109,9 @@ internal static class MiscInference
             axisValue = c.Node.GetInt("axis", 1);
         }
 
+        var inverseReal = c.Node.GetInt("onesided", 0) != 0 && c.Node.GetInt("inverse", 0) != 0;
         var result = input.Select(ShapeMath.Plain).ToArray();
-        result[^1] = Dim.Of(2);
+        result[^1] = Dim.Of(inverseReal ? 1 : 2);
         if (axisValue == long.MinValue)
         {
             c.SetOutput(0, elem, result.Select((d, i) => i == rank - 1 ? d : Dim.Unknown).ToArray());
@@ -118,16 +119,9 @@ internal static class MiscInference
         }
 
         var axis = c.Axis(axisValue, rank);
-        if (c.HasInput(1))
-        {
-            result[axis] = c.InputInts(1) is [var n] ? Dim.Of(n) : Dim.Unknown;
-        }
-
-        if (c.Node.GetInt("onesided", 0) != 0)
-        {
-            result[axis] = ShapeMath.Map(result[axis], n => n / 2 + 1);
-        }
-
+        var length = c.HasInput(1) ? (c.InputInts(1) is [var n] ? Dim.Of(n) : Dim.Unknown)
+            : inverseReal ? ShapeMath.Map(result[axis], d => 2 * (d - 1)) : result[axis];
+        result[axis] = inverseReal || c.Node.GetInt("onesided", 0) == 0 ? length : ShapeMath.Map(length, n => n / 2 + 1);
         c.SetOutput(0, elem, result);
     }
 
