@@ -6,8 +6,8 @@ internal static class AttentionInference
     public static void Register(InferenceRegistry.Builder r)
     {
         r.Add("Attention", 23, Attention);
-        r.Add("LinearAttention", 27, LinearAttention);
-        r.Add("CausalConvWithState", 27, CausalConv);
+        r.Add("LinearAttention", LinearAttention);
+        r.Add("CausalConvWithState", CausalConv);
     }
 
     private static Dim Divide(Dim d, long? by) => by is { } n && n > 0 ? ShapeMath.Map(d, v => v / n) : Dim.Unknown;

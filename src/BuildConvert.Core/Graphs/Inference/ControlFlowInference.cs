@@ -11,8 +11,8 @@ internal static class ControlFlowInference
 {
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.Add("If", 1, If);
-        r.Add("Loop", 1, Loop);
+        r.Add("If", If);
+        r.Add("Loop", Loop);
         r.Add("Scan", 8, Scan8);
         r.Add("Scan", 9, Scan);
         r.Add("SequenceMap", 17, SequenceMap);

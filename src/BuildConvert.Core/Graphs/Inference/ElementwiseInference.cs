@@ -26,8 +26,8 @@ internal static class ElementwiseInference
 
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.AddAll(Unary, 1, Rules.SameAsInput());
-        r.Add("Identity", 1, c =>
+        r.AddAll(Unary, Rules.SameAsInput());
+        r.Add("Identity", c =>
         {
             c.SetOutput(0, Rules.Strip(c.InputType(0)));
             if (c.InputValues(0) is { } values)
@@ -43,17 +43,17 @@ internal static class ElementwiseInference
                 c.SetOutputValues(0, values.Select(d => ShapeMath.Map(d, v => c.Node.OpType == "Neg" ? -v : Math.Abs(v))).ToArray(), c.InputValueIsScalar(0));
             }
         });
-        r.Add("BitCast", 27, c => c.SetOutput(0, Rules.DataTypeAttribute(c, "to", default), c.InputShape(0)));
-        r.Add("Binarizer", 1, Rules.SameAsInput(), "ai.onnx.ml");
-        r.AddAll(Arithmetic.Where(o => o is "Add" or "Sub" or "Mul" or "Div" or "Pow" or "PRelu"), 1, LegacyBroadcast);
+        r.Add("BitCast", c => c.SetOutput(0, Rules.DataTypeAttribute(c, "to", default), c.InputShape(0)));
+        r.Add("Binarizer", Rules.SameAsInput(), "ai.onnx.ml");
+        r.AddAll(Arithmetic.Where(o => o is "Add" or "Sub" or "Mul" or "Div" or "Pow" or "PRelu"), LegacyBroadcast);
         r.AddAll(new[] { "Add", "Sub", "Mul", "Div", "Pow", "PRelu" }, 7, Broadcasting(output: null));
         r.Add("Mod", 10, Broadcasting(output: null));
         r.Add("BitShift", 11, Broadcasting(output: null));
         r.AddAll(new[] { "BitwiseAnd", "BitwiseOr", "BitwiseXor" }, 18, Broadcasting(output: null));
-        r.AddAll(new[] { "And", "Or", "Xor", "Equal", "Greater", "Less" }, 1, LegacyCompare);
+        r.AddAll(new[] { "And", "Or", "Xor", "Equal", "Greater", "Less" }, LegacyCompare);
         r.AddAll(new[] { "And", "Or", "Xor", "Equal", "Greater", "Less" }, 7, Compare);
         r.AddAll(new[] { "GreaterOrEqual", "LessOrEqual" }, 12, Compare);
-        r.Add("Not", 1, c =>
+        r.Add("Not", c =>
         {
             c.SetOutput(0, DataType.Bool, c.InputShape(0));
             if (c.InputValues(0) is { } values)
@@ -61,14 +61,14 @@ internal static class ElementwiseInference
                 c.SetOutputValues(0, values.Select(d => ShapeMath.Map(d, v => v == 0 ? 1 : 0)).ToArray(), c.InputValueIsScalar(0));
             }
         });
-        r.AddAll(Variadic, 1, Variadic8);
-        r.AddAll(new[] { "IsNaN", "IsInf" }, 9, Rules.SameShape(DataType.Bool));
+        r.AddAll(Variadic, Variadic8);
+        r.AddAll(new[] { "IsNaN", "IsInf" }, Rules.SameShape(DataType.Bool));
         r.Add("Where", 9, Where);
-        r.Add("Cast", 1, Cast);
+        r.Add("Cast", Cast);
         r.Add("CastLike", 15, c => c.SetOutput(0, c.InputElementType(1), c.InputShape(0)));
-        r.Add("Dropout", 1, Dropout);
+        r.Add("Dropout", Dropout);
         r.Add("Bernoulli", 15, c => c.SetOutput(0, Rules.DataTypeAttribute(c, "dtype", c.InputElementType(0)), c.InputShape(0)));
-        r.AddAll(new[] { "RandomUniformLike", "RandomNormalLike", "EyeLike" }, 1,
+        r.AddAll(new[] { "RandomUniformLike", "RandomNormalLike", "EyeLike" },
             c => c.SetOutput(0, Rules.DataTypeAttribute(c, "dtype", c.InputElementType(0)), c.InputShape(0)));
         r.Add("RegexFullMatch", 20, Rules.SameShape(DataType.Bool));
         r.Add("StringConcat", 20, Broadcasting(DataType.String));

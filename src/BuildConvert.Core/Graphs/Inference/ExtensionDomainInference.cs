@@ -13,13 +13,13 @@ internal static class ExtensionDomainInference
 
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.Add("LabelEncoder", 1, LabelEncoder, Ml);
-        r.Add("ArrayFeatureExtractor", 1, ArrayFeatureExtractor, Ml);
+        r.Add("LabelEncoder", LabelEncoder, Ml);
+        r.Add("ArrayFeatureExtractor", ArrayFeatureExtractor, Ml);
         r.Add("TreeEnsemble", 5, TreeEnsemble, Ml);
-        r.Add("Adagrad", 1, c => Optimizer(c, 2), Training);
-        r.Add("Momentum", 1, c => Optimizer(c, 2), Training);
-        r.Add("Adam", 1, c => Optimizer(c, 3), Training);
-        r.Add("Gradient", 1, Gradient, Training);
+        r.Add("Adagrad", c => Optimizer(c, 2), Training);
+        r.Add("Momentum", c => Optimizer(c, 2), Training);
+        r.Add("Adam", c => Optimizer(c, 3), Training);
+        r.Add("Gradient", Gradient, Training);
     }
 
     private static void LabelEncoder(InferenceContext c)

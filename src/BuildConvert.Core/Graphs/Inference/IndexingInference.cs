@@ -11,14 +11,14 @@ internal static class IndexingInference
 {
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.Add("Slice", 1, Slice);
-        r.Add("Gather", 1, Gather);
+        r.Add("Slice", Slice);
+        r.Add("Gather", Gather);
         r.Add("GatherElements", 11, c => c.SetOutput(0, c.InputElementType(0), c.InputShape(1)?.Select(ShapeMath.Plain).ToArray()));
         r.Add("GatherND", 11, GatherNd);
         r.Add("Compress", 9, Compress);
         r.Add("NonZero", 9, NonZero);
         r.Add("Unique", 11, Unique);
-        r.Add("TopK", 1, TopK);
+        r.Add("TopK", TopK);
         r.Add("OneHot", 9, OneHot);
     }
 

@@ -80,7 +80,7 @@ public sealed class InferenceRegistry
         ExtensionDomainInference.Register(b);
     });
 
-    /// <summary>Collects rules; <see cref="Add"/> refuses a duplicate key.</summary>
+    /// <summary>Collects rules; <c>Add</c> refuses a duplicate key.</summary>
     public sealed class Builder
     {
         private readonly Dictionary<(string, string), List<(int, InferenceFunction)>> rules = new();
@@ -109,6 +109,23 @@ public sealed class InferenceRegistry
             list.Add((sinceVersion, function));
             return this;
         }
+
+        /// <summary>Registers one rule for several operators, each from its first published version in the operator schema table.</summary>
+        public Builder AddAll(IEnumerable<string> opTypes, InferenceFunction function, string domain = "")
+        {
+            foreach (var op in opTypes)
+            {
+                Add(op, FirstVersion(domain, op), function, domain);
+            }
+
+            return this;
+        }
+
+        /// <summary>Registers a rule from the operator's first published version in the operator schema table.</summary>
+        public Builder Add(string opType, InferenceFunction function, string domain = "") => Add(opType, FirstVersion(domain, opType), function, domain);
+
+        private static int FirstVersion(string domain, string opType) =>
+            OperatorSchemaRegistry.Default.GetVersions(domain, opType) is { Count: > 0 } versions ? versions[0].SinceVersion : 1;
 
         /// <summary>Registers one rule for several operators.</summary>
         public Builder AddAll(IEnumerable<string> opTypes, int sinceVersion, InferenceFunction function, string domain = "")

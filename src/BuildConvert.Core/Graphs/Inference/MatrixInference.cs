@@ -7,8 +7,8 @@ internal static class MatrixInference
 {
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.Add("Gemm", 1, Gemm);
-        r.Add("MatMul", 1, c => MatMul(c, 0, 1, c.InputElementType(0)));
+        r.Add("Gemm", Gemm);
+        r.Add("MatMul", c => MatMul(c, 0, 1, c.InputElementType(0)));
         r.Add("MatMulInteger", 10, c => MatMul(c, 0, 1, DataType.Int32));
         r.Add("QLinearMatMul", 10, c => MatMul(c, 0, 3, c.InputElementType(7)));
         r.Add("Einsum", 12, Einsum);

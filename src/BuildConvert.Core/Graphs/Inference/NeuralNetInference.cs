@@ -12,21 +12,21 @@ internal static class NeuralNetInference
 {
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.Add("Conv", 1, c => Convolution(c, 0, 1, c.InputElementType(0)));
+        r.Add("Conv", c => Convolution(c, 0, 1, c.InputElementType(0)));
         r.Add("ConvInteger", 10, c => Convolution(c, 0, 1, DataType.Int32));
         r.Add("QLinearConv", 10, c => Convolution(c, 0, 3, c.HasInput(7) ? c.InputElementType(7) : DataType.Uint8));
         r.Add("DeformConv", 19, c => Convolution(c, 0, 1, c.InputElementType(0)));
-        r.Add("ConvTranspose", 1, ConvTranspose);
-        r.AddAll(new[] { "MaxPool", "AveragePool", "LpPool" }, 1, Pool);
-        r.AddAll(new[] { "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool" }, 1, GlobalPool);
+        r.Add("ConvTranspose", ConvTranspose);
+        r.AddAll(new[] { "MaxPool", "AveragePool", "LpPool" }, Pool);
+        r.AddAll(new[] { "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool" }, GlobalPool);
         r.Add("MaxUnpool", 9, MaxUnpool);
-        r.Add("MaxRoiPool", 1, MaxRoiPool);
+        r.Add("MaxRoiPool", MaxRoiPool);
         r.Add("RoiAlign", 10, RoiAlign);
-        r.Add("BatchNormalization", 1, BatchNormalization);
+        r.Add("BatchNormalization", BatchNormalization);
         r.Add("LayerNormalization", 17, LayerNormalization);
-        r.Add("RNN", 1, c => Recurrent(c, gates: 1, stateOutputs: 1));
-        r.Add("GRU", 1, c => Recurrent(c, gates: 3, stateOutputs: 1));
-        r.Add("LSTM", 1, c => Recurrent(c, gates: 4, stateOutputs: 2));
+        r.Add("RNN", c => Recurrent(c, gates: 1, stateOutputs: 1));
+        r.Add("GRU", c => Recurrent(c, gates: 3, stateOutputs: 1));
+        r.Add("LSTM", c => Recurrent(c, gates: 4, stateOutputs: 2));
         r.Add("GridSample", 16, GridSample);
         r.Add("Col2Im", 18, Col2Im);
         r.Add("AffineGrid", 20, AffineGrid);

@@ -22,7 +22,7 @@ internal static class ReductionInference
             r.Add(op, op == "ReduceSum" ? 13 : 18, c => Reduce(c, axesAsInput: true));
         }
 
-        r.AddAll(new[] { "ArgMax", "ArgMin" }, 1, ArgReduce);
+        r.AddAll(new[] { "ArgMax", "ArgMin" }, ArgReduce);
     }
 
     private static void Reduce(InferenceContext c, bool axesAsInput)

@@ -12,25 +12,25 @@ internal static class TensorShapeInference
 {
     public static void Register(InferenceRegistry.Builder r)
     {
-        r.Add("Reshape", 1, Reshape);
-        r.Add("Flatten", 1, Flatten);
-        r.Add("Squeeze", 1, Squeeze);
-        r.Add("Unsqueeze", 1, Unsqueeze);
-        r.Add("Transpose", 1, Transpose);
-        r.Add("Concat", 1, Concat);
-        r.Add("Split", 1, Split);
+        r.Add("Reshape", Reshape);
+        r.Add("Flatten", Flatten);
+        r.Add("Squeeze", Squeeze);
+        r.Add("Unsqueeze", Unsqueeze);
+        r.Add("Transpose", Transpose);
+        r.Add("Concat", Concat);
+        r.Add("Split", Split);
         r.Add("Expand", 8, Expand);
-        r.Add("Tile", 1, Tile);
-        r.Add("Pad", 1, Pad);
-        r.Add("Shape", 1, Shape);
-        r.Add("Size", 1, Size);
-        r.Add("Constant", 1, Constant);
+        r.Add("Tile", Tile);
+        r.Add("Pad", Pad);
+        r.Add("Shape", Shape);
+        r.Add("Size", Size);
+        r.Add("Constant", Constant);
         r.Add("ConstantOfShape", 9, ConstantOfShape);
         r.Add("Range", 11, Range);
-        r.Add("DepthToSpace", 1, c => SpaceDepth(c, toSpace: true));
-        r.Add("SpaceToDepth", 1, c => SpaceDepth(c, toSpace: false));
+        r.Add("DepthToSpace", c => SpaceDepth(c, toSpace: true));
+        r.Add("SpaceToDepth", c => SpaceDepth(c, toSpace: false));
         r.Add("Resize", 10, Resize);
-        r.Add("Upsample", 1, Resize);
+        r.Add("Upsample", Resize);
         r.Add("CenterCropPad", 18, CenterCropPad);
     }
 
