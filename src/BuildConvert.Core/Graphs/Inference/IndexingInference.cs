@@ -47,7 +47,7 @@ internal static class IndexingInference
             ends = c.InputInts(2);
             axesGiven = c.HasInput(3) ? c.InputInts(3) : null;
             steps = c.HasInput(4) ? c.InputInts(4) : null;
-            if ((c.HasInput(3) && axesGiven is null) || (c.HasInput(4) && steps is null && c.HasInput(3) && axesGiven is null))
+            if (c.HasInput(3) && axesGiven is null)
             {
                 c.SetOutput(0, elem, input.Select(_ => Dim.Unknown).ToArray());
                 return;

@@ -24,9 +24,9 @@ internal static class NeuralNetInference
         r.Add("RoiAlign", 10, RoiAlign);
         r.Add("BatchNormalization", BatchNormalization);
         r.Add("LayerNormalization", 17, LayerNormalization);
-        r.Add("RNN", c => Recurrent(c, gates: 1, stateOutputs: 1));
-        r.Add("GRU", c => Recurrent(c, gates: 3, stateOutputs: 1));
-        r.Add("LSTM", c => Recurrent(c, gates: 4, stateOutputs: 2));
+        r.Add("RNN", c => Recurrent(c, stateOutputs: 1));
+        r.Add("GRU", c => Recurrent(c, stateOutputs: 1));
+        r.Add("LSTM", c => Recurrent(c, stateOutputs: 2));
         r.Add("GridSample", 16, GridSample);
         r.Add("Col2Im", 18, Col2Im);
         r.Add("AffineGrid", 20, AffineGrid);
@@ -330,7 +330,7 @@ internal static class NeuralNetInference
         c.SetOutput(2, stash, reduced);
     }
 
-    private static void Recurrent(InferenceContext c, int gates, int stateOutputs)
+    private static void Recurrent(InferenceContext c, int stateOutputs)
     {
         var x = c.InputShape(0);
         var elem = c.InputElementType(0);
@@ -356,8 +356,6 @@ internal static class NeuralNetInference
         {
             c.SetOutput(i, elem, batchMajor ? new[] { batch, nd, hidden } : new[] { nd, batch, hidden });
         }
-
-        _ = gates;
     }
 
     private static void GridSample(InferenceContext c)

@@ -16,8 +16,12 @@ namespace BuildConvert.Core.Tests.Graphs.Inference;
 [TestClass]
 public sealed class ShapeInferenceCorpusTests
 {
-    /// <summary>Floors: outputs whose shape and element type were inferred exactly (every dimension fixed and right).</summary>
-    private const int ExactFloor = 0;
+    /// <summary>
+    /// Floor: outputs whose shape and element type were inferred exactly (every dimension fixed and right), of the 2,382
+    /// outputs of the 1,951 models (measured 1,976; most of the rest depend on graph inputs that the node tests feed at
+    /// run time, such as Slice starts or TopK's k, or on data, such as NonZero).
+    /// </summary>
+    private const int ExactFloor = 1976;
 
     /// <summary>
     /// Reviewed outputs where the reference output does not follow the operator's documented shape (test name, output
