@@ -156,6 +156,7 @@ public sealed class TransposeOptimization : IGraphPass
         var inverse = Inverse(perm);
         var outPerm = perm;
         var newInputs = new Dictionary<int, Value>();
+        var newConstants = new Dictionary<int, (string Hint, TensorData Data)>();
         var bypassed = new List<Node>();
         NodeAttribute? newAttribute = null;
         if (Unary.Contains(op.OpType))
@@ -193,7 +194,7 @@ public sealed class TransposeOptimization : IGraphPass
                 }
                 else if (input.ConstantValue is { } constant && Permuted(constant, rank, inverse, isConcat) is { } permuted)
                 {
-                    newInputs[j] = GraphEdits.AddConstant(graph, input.Name + "_transposed", permuted, op, ref result);
+                    newConstants[j] = (input.Name + "_transposed", permuted);
                 }
                 else
                 {
@@ -220,7 +221,7 @@ public sealed class TransposeOptimization : IGraphPass
 
             if (axesAsInput)
             {
-                newInputs[1] = GraphEdits.AddConstant(graph, op.Name + "_axes", TensorData.FromInt64s(axes), op, ref result);
+                newConstants[1] = (op.Name + "_axes", TensorData.FromInt64s(axes));
             }
             else
             {
@@ -233,6 +234,11 @@ public sealed class TransposeOptimization : IGraphPass
         }
 
         // Rewire: the op reads the untransposed inputs; a Transpose after it restores the layout its readers expect.
+        foreach (var (j, (hint, data)) in newConstants)
+        {
+            newInputs[j] = GraphEdits.AddConstant(graph, hint, data, op, ref result);
+        }
+
         op.SetInput(use.Index, t.Inputs[0]);
         foreach (var (j, v) in newInputs)
         {
