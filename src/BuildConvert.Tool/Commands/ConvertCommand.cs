@@ -77,10 +77,12 @@ internal sealed class ConvertCommand : ICliCommand
             ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
             ["timingsMs"] = JsonModels.Timings(result.Timings),
             ["stoppedAt"] = result.Failure?.Stage.Name(),
+            ["steps"] = new JsonArray(result.Steps.Select(step => (JsonNode?)JsonValue.Create(step)).ToArray()),
         };
         var outcome = result.Outcome.ToModelOutcome();
         var detail = result.Succeeded
             ? FormattableString.Invariant($"-> {result.OutputPath}, {result.Format}, {result.TotalTime.TotalMilliseconds:0} ms")
+                + (result.Steps.Count > 0 ? ", " + result.Steps[0] : "")
                 + (result.Validation is { } r ? FormattableString.Invariant($", validated, max abs error {r.WorstAbsError:G3}") : "")
             : null;
         return new ModelReport(result.InputPath, outcome, result.Diagnostics, detail, json);

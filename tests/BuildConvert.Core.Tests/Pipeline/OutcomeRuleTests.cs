@@ -16,7 +16,7 @@ public sealed class OutcomeRuleTests
         {
             foreach (var fault in Enum.GetValues<FaultKind>())
             {
-                var expected = fault == FaultKind.Model && stage is PipelineStage.Check or PipelineStage.Validate
+                var expected = fault == FaultKind.Model && stage is PipelineStage.CheckSource or PipelineStage.Check or PipelineStage.Validate
                     ? PipelineOutcome.Failed
                     : PipelineOutcome.Error;
                 Assert.AreEqual(expected, OutcomeRule.Of(new StageFailure(stage, fault)), $"{stage}/{fault}");
@@ -53,7 +53,7 @@ public sealed class OutcomeRuleTests
         model.Graph.Node.RemoveAt(0);
         var dangling = PipelineTestFiles.Write(model, folder.Path, "dangling.onnx");
         var rejected = new ModelPipeline().Convert(new ConvertRequest(dangling, Path.Combine(folder.Path, "o.onnx"), new ConversionOptions()), null);
-        Assert.AreEqual(new StageFailure(PipelineStage.Check, FaultKind.Model), rejected.Failure);
+        Assert.AreEqual(new StageFailure(PipelineStage.CheckSource, FaultKind.Model), rejected.Failure);
         Assert.AreEqual(PipelineOutcome.Failed, rejected.Outcome);
         Assert.IsFalse(rejected.CheckerPassed);
     }

@@ -53,12 +53,50 @@ public sealed class ConvertCommandTests
         Assert.AreEqual(0, Cli.Run("convert", TestPaths.SmallCnn, "-o", output).ExitCode);
         Assert.IsTrue(File.Exists(output));
 
-        var result = Cli.Run("convert", TestPaths.SmallCnn, "-o", output, "--opset", "17");
+        var result = Cli.Run("convert", TestPaths.SmallCnn, "-o", output, "--outputs", "no_such_output");
 
         Assert.AreEqual(1, result.ExitCode, result.ToString());
-        StringAssert.Contains(result.Stderr, "error BCONV0005: --opset / Opset 17");
+        StringAssert.Contains(result.Stderr, "error BCONV0005: --outputs / Outputs: 'no_such_output'");
         Assert.IsFalse(File.Exists(output), "a failed conversion must not leave a fresh-looking output");
         Assert.AreEqual(0, Directory.GetFileSystemEntries(temp.Path).Length, "no temporary files are left either");
+    }
+
+    [TestMethod]
+    public void Opset_converts_the_model_and_the_result_is_checked_and_validated()
+    {
+        using var temp = new TempFolder();
+        var corpus = Path.Combine(TestPaths.OnnxBackend, "pytorch-converted", "test_Linear");
+        var output = temp.Combine("linear.onnx");
+
+        var result = Cli.Run("convert", Path.Combine(corpus, "model.onnx"), "-o", output, "--opset", "17", "--golden", corpus, "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var model = BuildConvert.Core.Formats.Onnx.OnnxModelReader.Read(output);
+        Assert.AreEqual(17L, model.OpsetImport.Single(o => o.Domain.Length == 0).Version);
+        StringAssert.Contains(result.Stdout, "opset 6 -> 17");
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var first = json.RootElement.GetProperty("models")[0];
+        Assert.IsTrue(first.GetProperty("validation").GetProperty("passed").GetBoolean());
+        Assert.IsTrue(first.GetProperty("steps").GetArrayLength() > 1, "the opset steps are listed");
+    }
+
+    [TestMethod]
+    public void An_opset_step_that_cannot_keep_the_meaning_is_BCONV2002_and_leaves_nothing()
+    {
+        using var temp = new TempFolder();
+        var output = temp.Combine("out.onnx");
+        var model = Path.Combine(TestPaths.OnnxBackend, "node", "test_swish", "model.onnx");
+        if (!File.Exists(model))
+        {
+            Assert.Inconclusive("the onnx-backend corpus is not beside the repository");
+        }
+
+        var result = Cli.Run("convert", model, "-o", output, "--opset", "17");
+
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "BCONV2002");
+        StringAssert.Contains(result.Stderr, "Swish");
+        Assert.AreEqual(0, Directory.GetFileSystemEntries(temp.Path).Length);
     }
 
     [TestMethod]

@@ -124,7 +124,7 @@ public sealed class OptionContractTests
         Assert.IsTrue(lines.Any(l => l.GetProperty("kind").GetString() == "diagnostic" && l.GetProperty("code").GetString()!.StartsWith("BCONV101", StringComparison.Ordinal)), result.Stdout);
         Assert.AreEqual("failed", model.GetProperty("checker").GetString(), result.Stdout);
         Assert.AreEqual("failed", model.GetProperty("status").GetString(), "the checker judged the model wrong");
-        Assert.AreEqual("check", model.GetProperty("stoppedAt").GetString());
+        Assert.AreEqual("check-source", model.GetProperty("stoppedAt").GetString());
         Assert.DoesNotContain("checker passed", model.GetProperty("summary").GetString()!);
         StringAssert.Contains(model.GetProperty("summary").GetString(), "checker FAILED");
     }
@@ -148,6 +148,6 @@ public sealed class OptionContractTests
         Assert.AreEqual("failed", convert.GetProperty("status").GetString());
         Assert.AreEqual("failed", batch.GetProperty("status").GetString());
         Assert.AreEqual("failed", check.GetProperty("status").GetString());
-        Assert.AreEqual("check", convert.GetProperty("stoppedAt").GetString());
+        Assert.AreEqual("check-source", convert.GetProperty("stoppedAt").GetString());
     }
 }

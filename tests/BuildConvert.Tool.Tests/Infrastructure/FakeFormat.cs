@@ -45,6 +45,9 @@ internal sealed class FakeFormat(Func<ModelProto>? model = null) : IModelFormat
     public ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default) =>
         new(BuildConvert.Core.Graphs.OnnxGraphImporter.FromProto(((OnnxSourceModel)source).Proto), Array.Empty<Diagnostic>(), Array.Empty<string>());
 
+    public IReadOnlyList<Diagnostic> CheckSource(SourceModel source) =>
+        BuildConvert.Core.Checking.OnnxChecker.Check(((OnnxSourceModel)source).Proto, source.SourcePath);
+
     /// <summary>The tool's services with this format registered after ONNX.</summary>
     public ToolServices Services() => new(new FormatRegistry(new IModelFormat[] { new OnnxModelFormat(), this }), ToolServices.CreateDefault().CreateValidator);
 }

@@ -2,6 +2,7 @@ using BuildConvert.Core.Checking;
 using BuildConvert.Core.Converters.Onnx;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Graphs;
+using BuildConvert.Core.Optimizers;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Pipeline;
 using BuildConvert.Core.Pipeline.Options;
@@ -75,7 +76,8 @@ public sealed class OnnxModelFormat : IModelFormat
 
     /// <summary>
     /// The ONNX conversion (the pipeline has checked the source first, through <see cref="CheckSource"/>): the options are applied, the proto becomes the core graph (sharing its weights), and with
-    /// <see cref="ConversionOptions.Opset"/> the graph is converted to that ai.onnx opset (<see cref="OnnxOpsetConverter"/>).
+    /// <see cref="ConversionOptions.Opset"/> the graph is converted to that ai.onnx opset (<see cref="OnnxOpsetConverter"/>), and
+    /// with <see cref="ConversionOptions.Optimize"/> the passes of <see cref="GraphOptimizer"/> run.
     /// </summary>
     /// <inheritdoc />
     public ConvertedModel Convert(SourceModel source, ConversionOptions options, CancellationToken cancellationToken = default)
@@ -96,8 +98,24 @@ public sealed class OnnxModelFormat : IModelFormat
         {
             var conversion = OnnxOpsetConverter.Convert(model, opset, source.SourcePath);
             steps.Add($"opset {conversion.SourceOpset} -> {conversion.TargetOpset}: {conversion.Steps.Count} node step(s)");
-            steps.AddRange(conversion.Steps.Select(s => $"  {s.OpType} {s.From} -> {s.To} ('{s.Node}'): {s.Change}"));
+            steps.AddRange(conversion.Steps.Select(s => $"  {s.OpType} {s.From} -> {s.To}, {s.Node}: {s.Change}"));
             warnings.AddRange(conversion.Warnings.Select(w => DiagnosticCodes.ConversionNote.Create(w, source.SourcePath)));
+        }
+
+        if (options.Optimize)
+        {
+            OptimizationReport report;
+            try
+            {
+                report = GraphOptimizer.Optimize(model);
+            }
+            catch (Exception e) when (e is not (BuildConvertException or OutOfMemoryException or OperationCanceledException))
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.ConversionStepFailed,
+                    $"the optimizer failed ({e.GetType().Name}: {e.Message})", source.SourcePath, inner: e);
+            }
+
+            steps.Add($"optimize: {report}");
         }
 
         return new ConvertedModel(model, warnings, steps);

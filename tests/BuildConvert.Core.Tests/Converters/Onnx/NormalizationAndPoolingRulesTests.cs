@@ -13,7 +13,11 @@ public sealed class NormalizationRulesTests
         var model = new Model(opset, 3);
         var g = model.Graph;
         var x = g.AddInput("x", Float(1, 2, 3, 3));
-        var p = Enumerable.Range(0, 4).Select(i => g.AddInitializer("p" + i, TensorData.FromFloats(new float[] { 1, 2 }))).ToArray();
+        // spatial=0 statistics have the shape of one sample (C x H x W); otherwise one value per channel.
+        var perSample = attributes.Any(a => a.Name == "spatial" && a.Int == 0);
+        var values = perSample ? Enumerable.Range(1, 18).Select(v => (float)v).ToArray() : new float[] { 1, 2 };
+        var dims = perSample ? new long[] { 2, 3, 3 } : new long[] { 2 };
+        var p = Enumerable.Range(0, 4).Select(i => g.AddInitializer("p" + i, TensorData.FromFloats(values, dims))).ToArray();
         var bn = g.AddNode("BatchNormalization", new[] { x }.Concat(p), outputs, attributes, name: "bn");
         g.Outputs.Add(bn.Outputs[0]!);
         return (model, bn);
