@@ -85,7 +85,7 @@ public sealed class OrtModelValidator : IModelValidator
     private void Run(string modelPath, ModelProto? model, string goldenFolder, ToleranceSet tolerances, List<Diagnostic> diagnostics,
         List<DataSetResult> results, CancellationToken cancellationToken)
     {
-        var checkedModel = model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckExternalData(model, modelPath);
+        var checkedModel = model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckBeforeRuntime(model, modelPath);
         var dataSets = GoldenData.Load(goldenFolder, checkedModel);
         if (dataSets.Count == 0)
         {

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using BuildConvert.Tool.Tests.Infrastructure;
+
+namespace BuildConvert.Tool.Tests.Hostile;
+
+/// <summary>
+/// The special inputs an independent fuzz pass found to crash, hang or exhaust memory (issue 6), each run through the
+/// real tool process as a user would: a coded error, in bounded time and memory (every run under
+/// <see cref="MaxSeconds"/> s and <see cref="MaxMiB"/> MiB), with one JSON document on stdout and nothing on stderr
+/// under <c>--json</c>, and nothing left behind.
+/// </summary>
+[TestClass]
+[DoNotParallelize] // the time and memory bounds are measured; two of these at once on a small machine would skew them
+public sealed class SpecialInputTests
+{
+    private const int MaxSeconds = 10;
+    private const int MaxMiB = 500;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public void A_chain_of_3000_functions_is_BCONV3151_in_check_and_verify_instead_of_a_runtime_crash()
+    {
+        using var temp = new TempFolder();
+        var folder = HostileModels.WriteTest(temp, "chain", HostileModels.FunctionChain(3000));
+
+        var check = Bounded("check", Path.Combine(folder, "model.onnx"), "--json");
+        var verify = Bounded("verify", folder, "--json");
+
+        Assert.AreEqual(1, check.Code, check.ToString());
+        CollectionAssert.Contains(ModelCodes(check), "BCONV3151", check.ToString());
+        Assert.AreEqual(1, verify.Code, verify.ToString());
+        CollectionAssert.AreEqual(new[] { "BCONV3151" }, ModelCodes(verify), verify.ToString());
+        StringAssert.Contains(verify.Stdout, "3000 levels deep");
+    }
+
+    [TestMethod]
+    public void Verify_recursive_reports_the_function_chain_and_still_verifies_the_other_models()
+    {
+        using var temp = new TempFolder();
+        HostileModels.WriteTest(temp, "a_chain", HostileModels.FunctionChain(3000));
+        HostileModels.WriteTest(temp, "b_identity", HostileModels.Identity());
+
+        var run = Bounded("verify", temp.Path, "--recursive", "--json");
+
+        Assert.AreEqual(1, run.Code, run.ToString());
+        using var json = JsonDocument.Parse(run.Stdout);
+        var models = json.RootElement.Models();
+        CollectionAssert.AreEqual(new[] { "error", "passed" }, models.Select(m => m.GetProperty("status").GetString()).ToArray(), run.ToString());
+        CollectionAssert.AreEqual(new[] { "BCONV3151" }, models[0].Codes());
+    }
+
+    [TestMethod]
+    public void Convert_with_external_data_refuses_the_function_chain_and_leaves_nothing()
+    {
+        using var temp = new TempFolder();
+        var folder = HostileModels.WriteTest(temp, "chain", HostileModels.FunctionChain(3000));
+        var output = temp.Combine("out", "out.onnx");
+        Directory.CreateDirectory(temp.Combine("out"));
+
+        var run = Bounded("convert", Path.Combine(folder, "model.onnx"), "-o", output, "--external-data", "--golden", folder, "--json");
+
+        Assert.AreEqual(1, run.Code, run.ToString());
+        StringAssert.Contains(run.Stdout, "BCONV3151");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(temp.Combine("out")), string.Join(", ", Directory.GetFileSystemEntries(temp.Combine("out"))));
+    }
+
+    [TestMethod]
+    public void Convert_with_external_data_removes_the_staging_folder_of_a_crashed_run_and_leaves_only_its_outputs()
+    {
+        using var temp = new TempFolder();
+        var folder = HostileModels.WriteTest(temp, "identity", HostileModels.Identity());
+        var output = temp.Combine("out", "out.onnx");
+
+        // What a process killed during validation leaves: its staging folder, named after a process id no longer running.
+        var abandoned = temp.Combine("out", $".out.onnx.{int.MaxValue - 7}.0123456789abcdef0123456789abcdef.staging");
+        Directory.CreateDirectory(abandoned);
+        File.WriteAllBytes(Path.Combine(abandoned, "out.onnx.data"), new byte[1024]);
+
+        var run = Bounded("convert", Path.Combine(folder, "model.onnx"), "-o", output, "--external-data", "--golden", folder, "--json");
+
+        Assert.AreEqual(0, run.Code, run.ToString());
+        var left = Directory.GetFileSystemEntries(temp.Combine("out")).Select(Path.GetFileName).ToArray();
+        CollectionAssert.AreEquivalent(new[] { "out.onnx", "out.onnx.data" }, left, string.Join(", ", left));
+    }
+
+    /// <summary>Runs the tool and asserts the time and memory bounds (and a silent stderr under --json).</summary>
+    private MeasuredRun Bounded(params string[] args)
+    {
+        var run = ToolProcess.RunMeasured(TimeSpan.FromSeconds(60), args);
+        TestContext.WriteLine($"buildconvert {args[0]}: exit {run.Code}, {run.Elapsed.TotalSeconds:0.00} s, peak {run.PeakBytes >> 20} MiB");
+        Assert.IsLessThan(MaxSeconds, run.Elapsed.TotalSeconds, run.ToString());
+        Assert.IsLessThan((long)MaxMiB << 20, run.PeakBytes, run.ToString());
+        if (args.Contains("--json"))
+        {
+            Assert.AreEqual(string.Empty, run.Stderr, run.ToString());
+            using var _ = JsonDocument.Parse(run.Stdout);
+        }
+
+        return run;
+    }
+
+    private static string[] ModelCodes(MeasuredRun run)
+    {
+        using var json = JsonDocument.Parse(run.Stdout);
+        return json.RootElement.Models().SelectMany(m => m.Codes()).ToArray();
+    }
+}
