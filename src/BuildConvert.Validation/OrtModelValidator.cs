@@ -79,6 +79,12 @@ public sealed class OrtModelValidator : IModelValidator
             diagnostics.Add(DiagnosticCodes.InternalError.Create($"validating '{modelPath}' failed unexpectedly: {ex}", modelPath));
         }
 
+        if (results.Sum(r => r.Outputs.Count) == 0 && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            diagnostics.Add(DiagnosticCodes.GoldenDataComparesNothing.Create(
+                $"golden data in '{goldenFolder}' compared no output, so it would check nothing", goldenFolder));
+        }
+
         return new ValidationReport(modelPath, results, diagnostics);
     }
 
@@ -86,7 +92,7 @@ public sealed class OrtModelValidator : IModelValidator
         List<DataSetResult> results, CancellationToken cancellationToken)
     {
         var checkedModel = model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckBeforeRuntime(model, modelPath);
-        var dataSets = GoldenData.Load(goldenFolder, checkedModel);
+        var dataSets = GoldenData.Load(goldenFolder, checkedModel, cancellationToken);
         if (dataSets.Count == 0)
         {
             diagnostics.Add(DiagnosticCodes.NoGoldenData.Create($"golden folder '{goldenFolder}' holds no data set", goldenFolder));

@@ -67,7 +67,7 @@ internal static class SessionFactory
             return $" The model imports ai.onnx opset {v}, newer than the {NewestRunnableOpset} ONNX Runtime 1.31 runs: convert it with --opset {NewestRunnableOpset} (item metadata Opset=\"{NewestRunnableOpset}\").";
         }
 
-        var oldKernel = System.Text.RegularExpressions.Regex.IsMatch(runtimeMessage, @"Could not find an implementation for \w+\(\d+\)");
+        var oldKernel = System.Text.RegularExpressions.Regex.IsMatch(runtimeMessage, @"Could not find an implementation for \w+\([0-9]+\)");
         if (oldKernel && v < 13)
         {
             return $" The model imports ai.onnx opset {v}, whose kernels ONNX Runtime 1.31 no longer has for this operator: convert it with --opset 13 or newer, up to {NewestRunnableOpset} (item metadata Opset=\"17\", for example).";

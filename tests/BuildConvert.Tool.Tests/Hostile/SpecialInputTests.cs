@@ -84,6 +84,73 @@ public sealed class SpecialInputTests
         CollectionAssert.AreEquivalent(new[] { "out.onnx", "out.onnx.data" }, left, string.Join(", ", left));
     }
 
+    [TestMethod]
+    [DataRow("test_data_set_0/input_0.pb", "BCONV1113")]
+    [DataRow("test_data_set_0/output_0.pb", "BCONV1113")]
+    public void A_FIFO_golden_file_is_refused_instead_of_hanging_verify(string relative, string code)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Inconclusive("FIFOs are a Unix feature");
+        }
+
+        using var temp = new TempFolder();
+        var folder = HostileModels.WriteTest(temp, "fifo", HostileModels.Identity());
+        var fifo = Path.Combine(folder, relative);
+        File.Delete(fifo);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", new[] { fifo })!)
+        {
+            mkfifo.WaitForExit();
+        }
+
+        var run = Bounded("verify", folder, "--json", "--timeout", "5");
+
+        Assert.AreEqual(1, run.Code, run.ToString());
+        CollectionAssert.AreEqual(new[] { code }, ModelCodes(run), run.ToString());
+    }
+
+    [TestMethod]
+    public void A_golden_pb_linked_to_dev_zero_is_refused_before_reading()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            Assert.Inconclusive("no /dev/zero here");
+        }
+
+        using var temp = new TempFolder();
+        var folder = HostileModels.WriteTest(temp, "zero", HostileModels.Identity());
+        var input = Path.Combine(folder, "test_data_set_0", "input_0.pb");
+        File.Delete(input);
+        File.CreateSymbolicLink(input, "/dev/zero");
+
+        var run = Bounded("verify", folder, "--json");
+
+        Assert.AreEqual(1, run.Code, run.ToString());
+        CollectionAssert.AreEqual(new[] { "BCONV1114" }, ModelCodes(run), run.ToString());
+    }
+
+    [TestMethod]
+    public void An_npz_bomb_and_an_empty_outputs_npz_are_coded()
+    {
+        using var temp = new TempFolder();
+        var bomb = HostileModels.WriteTest(temp, "bomb", HostileModels.Identity());
+        Directory.Delete(Path.Combine(bomb, "test_data_set_0"), recursive: true);
+        HostileModels.WriteNpz(Path.Combine(bomb, "inputs.npz"), ("x", 2));
+        HostileModels.WriteNpz(Path.Combine(bomb, "outputs.npz"), ("y", 512L << 20)); // 2 GiB of zeros in about 2 MB
+        var empty = HostileModels.WriteTest(temp, "empty", HostileModels.Identity());
+        Directory.Delete(Path.Combine(empty, "test_data_set_0"), recursive: true);
+        HostileModels.WriteNpz(Path.Combine(empty, "inputs.npz"), ("x", 2));
+        HostileModels.WriteNpz(Path.Combine(empty, "outputs.npz"));
+
+        var bombRun = Bounded("verify", bomb, "--json");
+        var emptyRun = Bounded("verify", empty, "--json");
+
+        Assert.AreEqual(1, bombRun.Code, bombRun.ToString());
+        CollectionAssert.AreEqual(new[] { "BCONV1110" }, ModelCodes(bombRun), bombRun.ToString());
+        Assert.AreEqual(1, emptyRun.Code, emptyRun.ToString());
+        CollectionAssert.AreEqual(new[] { "BCONV4013" }, ModelCodes(emptyRun), emptyRun.ToString());
+    }
+
     /// <summary>Runs the tool and asserts the time and memory bounds (and a silent stderr under --json).</summary>
     private MeasuredRun Bounded(params string[] args)
     {

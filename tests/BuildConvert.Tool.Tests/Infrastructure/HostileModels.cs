@@ -1,4 +1,6 @@
 using BuildConvert.Core.Formats.Onnx.Proto;
+using System.IO.Compression;
+using System.Text;
 using Google.Protobuf;
 
 namespace BuildConvert.Tool.Tests.Infrastructure;
@@ -63,6 +65,28 @@ internal static class HostileModels
     /// <summary>The float tensor [1, 2] named <paramref name="name"/>.</summary>
     public static TensorProto FloatTensor(string name) =>
         new() { Name = name, DataType = (int)TensorProto.Types.DataType.Float, Dims = { 2 }, FloatData = { 1f, 2f } };
+
+    /// <summary>Writes an .npz whose members are float32 vectors of zeros (deflated, streamed: a huge member costs no
+    /// memory to make).</summary>
+    public static void WriteNpz(string path, params (string Key, long Count)[] members)
+    {
+        using var file = File.Create(path);
+        using var zip = new ZipArchive(file, ZipArchiveMode.Create);
+        var chunk = new byte[1 << 20];
+        foreach (var (key, count) in members)
+        {
+            using var stream = zip.CreateEntry(key + ".npy", CompressionLevel.Optimal).Open();
+            var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({count},), }}";
+            var padded = (10 + dict.Length + 1 + 63) / 64 * 64;
+            var text = dict + new string(' ', padded - 10 - dict.Length - 1) + "\n";
+            stream.Write(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)(text.Length & 0xFF), (byte)(text.Length >> 8) });
+            stream.Write(Encoding.ASCII.GetBytes(text));
+            for (var left = count * 4; left > 0; left -= chunk.Length)
+            {
+                stream.Write(chunk, 0, (int)Math.Min(chunk.Length, left));
+            }
+        }
+    }
 
     private static ValueInfoProto FloatValue(string name) => new()
     {
