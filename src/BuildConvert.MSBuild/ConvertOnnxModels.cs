@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using BuildConvert.Core.Diagnostics;
 using BuildConvert.MSBuild.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -250,7 +251,7 @@ namespace BuildConvert.MSBuild
                     RecordModel(message);
                     return true;
                 case "done":
-                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", Text(message, "message") ?? line);
+                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", DiagnosticEscaping.Escape(Text(message, "message") ?? line));
                     return true;
                 default:
                     return false;
@@ -259,16 +260,16 @@ namespace BuildConvert.MSBuild
 
         private void LogDiagnostic(Dictionary<string, object?> message)
         {
-            var code = Text(message, "code") ?? "";
-            var text = Text(message, "message") ?? "";
-            var location = Text(message, "location");
+            var code = DiagnosticEscaping.Escape(Text(message, "code")) ?? "";
+            var text = DiagnosticEscaping.Escape(Text(message, "message")) ?? "";
+            var location = DiagnosticEscaping.Escape(Text(message, "location"));
             if (!string.IsNullOrEmpty(location))
             {
                 text += " [" + location + "]";
             }
 
             var item = Text(message, "item");
-            var file = Text(message, "file");
+            var file = DiagnosticEscaping.Escape(Text(message, "file"));
             if (string.IsNullOrEmpty(file) && item != null && itemsById.TryGetValue(item, out var model))
             {
                 file = model.GetMetadata(ModelMetadata.InputFile);
@@ -300,8 +301,8 @@ namespace BuildConvert.MSBuild
                 : Array.Empty<string>();
             results[id] = new ModelResult(status == "passed", dependencies);
             var summary = Text(message, "summary");
-            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", id, status,
-                string.IsNullOrEmpty(summary) ? "" : " (" + summary + ")");
+            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", DiagnosticEscaping.Escape(id), DiagnosticEscaping.Escape(status),
+                string.IsNullOrEmpty(summary) ? "" : " (" + DiagnosticEscaping.Escape(summary) + ")");
         }
 
         private void WriteDependencies(ITaskItem model, IReadOnlyList<string> dependencies)
@@ -347,7 +348,7 @@ namespace BuildConvert.MSBuild
         }
 
         private void LogCoded(string code, string? file, int line, string message) =>
-            Log.LogError("BuildConvert", code, code, TaskCodes.HelpLink(code), file, line, 0, 0, 0, "{0}", message);
+            Log.LogError("BuildConvert", code, code, TaskCodes.HelpLink(code), file, line, 0, 0, 0, "{0}", DiagnosticEscaping.Escape(message));
 
         private static string? Text(Dictionary<string, object?> message, string key) =>
             message.TryGetValue(key, out var value) ? value as string : null;

@@ -151,6 +151,30 @@ public sealed class SpecialInputTests
         CollectionAssert.AreEqual(new[] { "BCONV4013" }, ModelCodes(emptyRun), emptyRun.ToString());
     }
 
+    [TestMethod]
+    public void A_value_name_with_a_newline_cannot_forge_a_diagnostic_line_on_stderr_or_in_SARIF()
+    {
+        const string Forged = "y\nerror BCONV0000: fake";
+        using var temp = new TempFolder();
+        var folder = HostileModels.WriteTest(temp, "forged", HostileModels.Identity(Forged));
+        var expected = HostileModels.FloatTensor(Forged);
+        expected.FloatData[0] = 5f; // a mismatch, so the name appears in the diagnostic and the summary line
+        File.WriteAllBytes(Path.Combine(folder, "test_data_set_0", "output_0.pb"), Google.Protobuf.MessageExtensions.ToByteArray(expected));
+        var sarif = temp.Combine("report.sarif");
+
+        var run = ToolProcess.RunMeasured(TimeSpan.FromSeconds(60), "verify", folder, "--sarif", sarif);
+
+        Assert.AreEqual(1, run.Code, run.ToString());
+        var lines = (run.Stdout + run.Stderr).Split('\n');
+        Assert.IsFalse(lines.Any(l => l.Contains("BCONV0000", StringComparison.Ordinal) && !l.Contains("y\\nerror BCONV0000", StringComparison.Ordinal)), run.ToString());
+        StringAssert.Contains(run.Stderr, "error BCONV4001: data set 'test_data_set_0', output 'y\\nerror BCONV0000: fake'");
+        using var log = JsonDocument.Parse(File.ReadAllText(sarif));
+        var result = log.RootElement.GetProperty("runs")[0].GetProperty("results")[0];
+        var text = result.GetProperty("message").GetProperty("text").GetString()!;
+        Assert.IsFalse(text.Contains('\n'), text);
+        StringAssert.Contains(text, "y\\nerror BCONV0000: fake");
+    }
+
     /// <summary>Runs the tool and asserts the time and memory bounds (and a silent stderr under --json).</summary>
     private MeasuredRun Bounded(params string[] args)
     {
