@@ -72,7 +72,7 @@ public sealed class OrtModelValidator : IModelValidator
         }
         catch (OnnxRuntimeException ex)
         {
-            diagnostics.Add(DiagnosticCodes.RuntimeRunFailed.Create($"ONNX Runtime failed: {ex.Message}", modelPath));
+            diagnostics.Add(DiagnosticCodes.RuntimeRunFailed.Create($"ONNX Runtime failed: {SessionFactory.CleanMessage(ex.Message)}", modelPath));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -196,7 +196,7 @@ public sealed class OrtModelValidator : IModelValidator
                 }
 
                 var code = SessionFactory.IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeRunFailed;
-                diagnostics.Add(code.Create($"data set '{dataSet.Name}': ONNX Runtime failed while running the model: {ex.Message}", modelPath));
+                diagnostics.Add(code.Create($"data set '{dataSet.Name}': ONNX Runtime failed while running the model: {SessionFactory.CleanMessage(ex.Message)}", modelPath));
                 return null;
             }
 

@@ -175,6 +175,20 @@ public sealed class SpecialInputTests
         StringAssert.Contains(text, "y\\nerror BCONV0000: fake");
     }
 
+    [TestMethod]
+    public void ONNX_Runtime_logs_nothing_on_stderr_under_json()
+    {
+        // An unused initializer makes ONNX Runtime log a warning while it optimizes the graph.
+        using var temp = new TempFolder();
+        var model = HostileModels.Identity();
+        model.Graph.Initializer.Add(new BuildConvert.Core.Formats.Onnx.Proto.TensorProto { Name = "unused", DataType = 1, Dims = { 1 }, FloatData = { 0f } });
+        var folder = HostileModels.WriteTest(temp, "noisy", model);
+
+        var run = Bounded("verify", folder, "--json");
+
+        Assert.AreEqual(0, run.Code, run.ToString());
+    }
+
     /// <summary>Runs the tool and asserts the time and memory bounds (and a silent stderr under --json).</summary>
     private MeasuredRun Bounded(params string[] args)
     {
