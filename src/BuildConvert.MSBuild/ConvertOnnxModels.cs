@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using BuildConvert.Core.Diagnostics;
 using BuildConvert.MSBuild.Json;
 using BuildConvert.Protocol;
 using Microsoft.Build.Framework;
@@ -274,7 +275,7 @@ namespace BuildConvert.MSBuild
                     RecordModel(read);
                     return true;
                 case BatchProtocol.Kinds.Done:
-                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", read.Text(BatchProtocol.Done.Message) ?? line);
+                    Log.LogMessage(MessageImportance.Normal, "BuildConvert: {0}", DiagnosticEscaping.Escape(read.Text(BatchProtocol.Done.Message) ?? line));
                     return true;
                 default:
                     return false;
@@ -283,16 +284,16 @@ namespace BuildConvert.MSBuild
 
         private void LogDiagnostic(ToolLine message)
         {
-            var code = message.Text(BatchProtocol.Diagnostic.Code) ?? "";
-            var text = message.Text(BatchProtocol.Diagnostic.Message) ?? "";
-            var location = message.Text(BatchProtocol.Diagnostic.Location);
+            var code = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Code)) ?? "";
+            var text = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Message)) ?? "";
+            var location = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Location));
             if (!string.IsNullOrEmpty(location))
             {
                 text += " [" + location + "]";
             }
 
             var item = message.Text(BatchProtocol.Diagnostic.Item);
-            var file = message.Text(BatchProtocol.Diagnostic.File);
+            var file = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.File));
             if (string.IsNullOrEmpty(file) && item != null && itemsById.TryGetValue(item, out var model))
             {
                 file = model.GetMetadata(ModelMetadata.InputFile);
@@ -322,10 +323,9 @@ namespace BuildConvert.MSBuild
             var dependencies = message.Value(BatchProtocol.Model.Dependencies) is List<object?> list
                 ? list.OfType<string>().ToArray()
                 : Array.Empty<string>();
-            results[id] = new ModelResult(status == BatchProtocol.Statuses.Passed, dependencies);
-            var summary = message.Text(BatchProtocol.Model.Summary);
-            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", id, status,
-                string.IsNullOrEmpty(summary) ? "" : " (" + summary + ")");
+            var code = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Code)) ?? "";
+            var text = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Message)) ?? "";
+            var location = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Location));
         }
 
         /// <summary>Records the files the conversion read; false (with BCONV0208, the output deleted) when it cannot.</summary>
@@ -394,7 +394,7 @@ namespace BuildConvert.MSBuild
         }
 
         private void LogCoded(string code, string? file, int line, string message) =>
-            Log.LogError("BuildConvert", code, code, TaskCodes.HelpLink(code), file, line, 0, 0, 0, "{0}", message);
+            Log.LogError("BuildConvert", code, code, TaskCodes.HelpLink(code), file, line, 0, 0, 0, "{0}", DiagnosticEscaping.Escape(message));
 
         private static string? Text(Dictionary<string, object?> message, string key) =>
             message.TryGetValue(key, out var value) ? value as string : null;

@@ -261,7 +261,7 @@ public sealed class GoldenGenerator
         catch (OnnxRuntimeException ex)
         {
             var code = SessionFactory.IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeRunFailed;
-            throw BuildConvertException.Create(code, $"data set '{dataSet}': ONNX Runtime failed while running the model: {ex.Message}", modelPath, inner: ex);
+            throw BuildConvertException.Create(code, $"data set '{dataSet}': ONNX Runtime failed while running the model: {SessionFactory.CleanMessage(ex.Message)}", modelPath, inner: ex);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using BuildConvert.Core.Checking;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
@@ -13,15 +14,17 @@ internal static class ModelFiles
     /// </summary>
     /// <exception cref="BuildConvertException">BCONV10xx when the file is not a readable model or an external-data
     /// reference breaks a rule.</exception>
-    public static ModelProto ReadChecked(string path) => CheckExternalData(OnnxModelReader.Read(path), path);
+    public static ModelProto ReadChecked(string path) => CheckBeforeRuntime(OnnxModelReader.Read(path), path);
 
     /// <summary>Checks every external-data reference of <paramref name="model"/>, stored at <paramref name="path"/>,
-    /// against the path rules and returns the model.</summary>
-    /// <exception cref="BuildConvertException">BCONV101x when a reference breaks a rule.</exception>
-    public static ModelProto CheckExternalData(ModelProto model, string path)
+    /// against the path rules, and the model against <see cref="OnnxChecker.CheckRuntimeSafety"/> (what would crash ONNX
+    /// Runtime rather than make it fail), and returns the model.</summary>
+    /// <exception cref="BuildConvertException">BCONV101x when a reference breaks a rule; BCONV3151 when local functions
+    /// nest too deeply.</exception>
+    public static ModelProto CheckBeforeRuntime(ModelProto model, string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        var problems = new List<Diagnostic>();
+        var problems = new List<Diagnostic>(OnnxChecker.CheckRuntimeSafety(model, path));
         foreach (var tensor in ModelTensors.All(model))
         {
             if (ExternalDataReference.IsExternal(tensor)

@@ -72,11 +72,17 @@ public sealed class OrtModelValidator : IModelValidator
         }
         catch (OnnxRuntimeException ex)
         {
-            diagnostics.Add(DiagnosticCodes.RuntimeRunFailed.Create($"ONNX Runtime failed: {ex.Message}", modelPath));
+            diagnostics.Add(DiagnosticCodes.RuntimeRunFailed.Create($"ONNX Runtime failed: {SessionFactory.CleanMessage(ex.Message)}", modelPath));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             diagnostics.Add(DiagnosticCodes.InternalError.Create($"validating '{modelPath}' failed unexpectedly: {ex}", modelPath));
+        }
+
+        if (results.Sum(r => r.Outputs.Count) == 0 && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            diagnostics.Add(DiagnosticCodes.GoldenDataComparesNothing.Create(
+                $"golden data in '{goldenFolder}' compared no output, so it would check nothing", goldenFolder));
         }
 
         return new ValidationReport(modelPath, results, diagnostics);
@@ -85,8 +91,8 @@ public sealed class OrtModelValidator : IModelValidator
     private void Run(string modelPath, ModelProto? model, string goldenFolder, ToleranceSet tolerances, List<Diagnostic> diagnostics,
         List<DataSetResult> results, CancellationToken cancellationToken)
     {
-        var checkedModel = model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckExternalData(model, modelPath);
-        var dataSets = GoldenData.Load(goldenFolder, checkedModel);
+        var checkedModel = model is null ? ModelFiles.ReadChecked(modelPath) : ModelFiles.CheckBeforeRuntime(model, modelPath);
+        var dataSets = GoldenData.Load(goldenFolder, checkedModel, cancellationToken);
         if (dataSets.Count == 0)
         {
             diagnostics.Add(DiagnosticCodes.NoGoldenData.Create($"golden folder '{goldenFolder}' holds no data set", goldenFolder));
@@ -190,7 +196,7 @@ public sealed class OrtModelValidator : IModelValidator
                 }
 
                 var code = SessionFactory.IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeRunFailed;
-                diagnostics.Add(code.Create($"data set '{dataSet.Name}': ONNX Runtime failed while running the model: {ex.Message}", modelPath));
+                diagnostics.Add(code.Create($"data set '{dataSet.Name}': ONNX Runtime failed while running the model: {SessionFactory.CleanMessage(ex.Message)}", modelPath));
                 return null;
             }
 

@@ -1,11 +1,12 @@
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BuildConvert.Validation;
 
 /// <summary>Creates ONNX Runtime sessions and classifies ONNX Runtime's failures into BCONV4xxx codes.</summary>
-internal static class SessionFactory
+internal static partial class SessionFactory
 {
     private static readonly string[] NotImplementedMarkers =
     [
@@ -26,9 +27,39 @@ internal static class SessionFactory
         "DataTypeMax is not registered",
     ];
 
+    // ONNX Runtime's environment is process-global and created once; its default logger writes coloured WARNING lines
+    // to stderr, which would break --json output. Everything it logs goes to a callback that drops it: the errors that
+    // matter reach us as exceptions. The delegate is kept alive here for the process's lifetime.
+    private static readonly DOrtLoggingFunction DropLog = (_, _, _, _, _, _) => { };
+    private static readonly Lazy<OrtEnv> QuietEnvironment = new(() =>
+    {
+        var environment = new EnvironmentCreationOptions
+        {
+            logId = "buildconvert",
+            logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+            loggingFunction = DropLog,
+        };
+        return OrtEnv.CreateInstanceWithOptions(ref environment);
+    });
+
+    [GeneratedRegex(@"(?:\b[A-Za-z]:)?[\\/]?(?:[\w.+-]+[\\/])*onnxruntime[\\/][\w.+\\/-]+\.(?:cc|cpp|h)(?::[0-9]+)?(?:\s+(?:[\w:<>*&]+\s+)?[\w:~<>]+\([^)]*\))?\s*")]
+    private static partial Regex NativeSourceLocation();
+
+    [GeneratedRegex(" {2,}")]
+    private static partial Regex MultipleSpaces();
+
+    /// <summary>
+    /// ONNX Runtime's message without the C++ source locations it quotes
+    /// (<c>/onnxruntime_src/onnxruntime/core/session/inference_session.cc:2210 onnxruntime::InferenceSession::Load</c>),
+    /// which tell a user nothing and change with every runtime build.
+    /// </summary>
+    public static string CleanMessage(string message) =>
+        MultipleSpaces().Replace(NativeSourceLocation().Replace(message, " "), " ").Trim();
+
     /// <summary>Session options for validation: quiet logging, no busy-waiting threads. The caller disposes them.</summary>
     public static SessionOptions CreateOptions(int intraOpThreads)
     {
+        _ = QuietEnvironment.Value;
         var options = new SessionOptions
         {
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
@@ -67,7 +98,7 @@ internal static class SessionFactory
             return $" The model imports ai.onnx opset {v}, newer than the {NewestRunnableOpset} ONNX Runtime 1.31 runs: convert it with --opset {NewestRunnableOpset} (item metadata Opset=\"{NewestRunnableOpset}\").";
         }
 
-        var oldKernel = System.Text.RegularExpressions.Regex.IsMatch(runtimeMessage, @"Could not find an implementation for \w+\(\d+\)");
+        var oldKernel = System.Text.RegularExpressions.Regex.IsMatch(runtimeMessage, @"Could not find an implementation for \w+\([0-9]+\)");
         if (oldKernel && v < 13)
         {
             return $" The model imports ai.onnx opset {v}, whose kernels ONNX Runtime 1.31 no longer has for this operator: convert it with --opset 13 or newer, up to {NewestRunnableOpset} (item metadata Opset=\"17\", for example).";
@@ -90,13 +121,13 @@ internal static class SessionFactory
             if (UnsupportedTypeMarkers.Any(m => ex.Message.Contains(m, StringComparison.Ordinal)))
             {
                 diagnostics.Add(DiagnosticCodes.UnsupportedRuntimeType.Create(
-                    $"the model's inputs or outputs use an element type (float8, 4-bit or 2-bit) that ONNX Runtime's .NET API cannot represent: {ex.Message}", modelPath));
+                    $"the model's inputs or outputs use an element type (float8, 4-bit or 2-bit) that ONNX Runtime's .NET API cannot represent: {CleanMessage(ex.Message)}", modelPath));
                 return null;
             }
 
             var code = IsNotImplemented(ex) ? DiagnosticCodes.RuntimeNotImplemented : DiagnosticCodes.RuntimeLoadFailed;
             var advice = code == DiagnosticCodes.RuntimeNotImplemented ? OpsetAdvice(modelOpset, ex.Message) : "";
-            diagnostics.Add(code.Create($"ONNX Runtime could not load the model: {ex.Message}{advice}", modelPath));
+            diagnostics.Add(code.Create($"ONNX Runtime could not load the model: {CleanMessage(ex.Message)}{advice}", modelPath));
             return null;
         }
     }

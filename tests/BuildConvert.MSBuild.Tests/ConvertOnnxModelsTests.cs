@@ -48,6 +48,24 @@ public sealed class ConvertOnnxModelsTests
     }
 
     [TestMethod]
+    public void ControlCharactersInToolDiagnostics_AreEscapedSoTheyCannotForgeBuildLines()
+    {
+        using var folder = new TempFolder();
+        var a = Model(folder, "a.onnx");
+        var script = string.Join("\n",
+            Echo("{\"kind\":\"diagnostic\",\"code\":\"BCONV4001\",\"severity\":\"error\",\"message\":\"output 'y\\nerror BCONV0000: fake' differs\",\"location\":\"y\\r\\nz\",\"item\":\"a.onnx\"}"),
+            Echo("{\"kind\":\"model\",\"item\":\"a.onnx\",\"status\":\"failed\",\"summary\":\"mismatch in y\\nerror BCONV0000: fake\"}"),
+            "exit 1");
+        var (task, engine) = NewTask(folder, script, a);
+
+        Assert.IsFalse(task.Execute());
+
+        Assert.HasCount(1, engine.Errors, engine.ErrorText);
+        Assert.AreEqual(@"output 'y\nerror BCONV0000: fake' differs [y\r\nz]", engine.Errors[0].Message);
+        Assert.IsFalse(engine.Messages.Any(m => m.Message!.Contains('\n')), string.Join(" | ", engine.Messages.Select(m => m.Message)));
+    }
+
+    [TestMethod]
     public void ACrashWithoutDiagnostics_IsBCONV0201WithTheCommandLineToReproduce()
     {
         using var folder = new TempFolder();

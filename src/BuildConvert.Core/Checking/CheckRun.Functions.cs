@@ -24,6 +24,11 @@ internal sealed partial class CheckRun
     private void CheckFunctions(ModelProto model, Dictionary<string, long> modelOpsets)
     {
         CheckCallCycles();
+        if (FunctionNesting.Check(model, options.MaxFunctionNestingDepth, file) is { } tooDeep)
+        {
+            Report(tooDeep);
+        }
+
         foreach (var function in model.Functions)
         {
             if (stopped)

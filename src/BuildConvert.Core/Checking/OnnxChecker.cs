@@ -34,6 +34,24 @@ public static class OnnxChecker
         return run.Results();
     }
 
+    /// <summary>
+    /// The checks a model must pass before ONNX Runtime may load it even when the full checker is not run (as in
+    /// <c>verify</c>): today the nesting of model-local function calls (BCONV3151), which past a few thousand levels
+    /// overflows ONNX Runtime's native stack and kills the process. Cheap: linear in the number of nodes.
+    /// </summary>
+    /// <param name="model">The model; not modified.</param>
+    /// <param name="modelPath">The model's file, for messages.</param>
+    /// <param name="options">Limits; <see cref="OnnxCheckerOptions.Default"/> when null.</param>
+    /// <returns>The problems found; empty when the model may be handed to ONNX Runtime.</returns>
+    public static IReadOnlyList<Diagnostic> CheckRuntimeSafety(ModelProto model, string? modelPath, OnnxCheckerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= OnnxCheckerOptions.Default;
+        return FunctionNesting.Check(model, options.MaxFunctionNestingDepth, modelPath) is { } problem
+            ? new[] { problem }
+            : Array.Empty<Diagnostic>();
+    }
+
     /// <summary>Reads and checks the model at <paramref name="path"/>; read errors are returned as diagnostics.</summary>
     /// <param name="path">The model file.</param>
     /// <returns>Every problem found; a file that cannot be read gives its BCONV10xx diagnostic.</returns>

@@ -13,6 +13,13 @@ public sealed record OnnxCheckerOptions
     public int MaxNestingDepth { get; init; } = 64;
 
     /// <summary>
+    /// How long a chain of model-local function calls (f0 calls f1 calls ...) may be before BCONV3151. Default 128: real
+    /// exporters nest functions as deep as their module tree (tens of levels); ONNX Runtime 1.31 overflows its stack near
+    /// 3,000 and takes tens of seconds from 2,000 on.
+    /// </summary>
+    public int MaxFunctionNestingDepth { get; init; } = 128;
+
+    /// <summary>
     /// When true (the default) and the model's path is known, external data files are checked on disk (existence,
     /// symbolic links, byte ranges); they are never opened. When false only the location strings are checked.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using AttributeType = BuildConvert.Core.Formats.Onnx.Proto.AttributeProto.Types.AttributeType;
 using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
@@ -318,7 +319,7 @@ public static class SchemaTypeInference
         if (attribute.Type == AttributeType.String)
         {
             var text = attribute.S.ToStringUtf8();
-            return Enum.TryParse<DataType>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _)
+            return Enum.TryParse<DataType>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
                 ? (OnnxTypeStrings.Tensor((int)parsed), $"attribute '{name}' = {text}", true)
                 : (null, $"attribute '{name}'", true);
         }

@@ -11,7 +11,8 @@ public sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message,
 
     public DiagnosticSeverity Severity { get; init; } = Descriptor.Severity;
 
-    /// <summary>Formats the diagnostic the way compilers do: <c>file: error BCONV3001: message</c>.</summary>
+    /// <summary>Formats the diagnostic the way compilers do: <c>file: error BCONV3001: message</c>, on one line (control
+    /// characters in the file, message and location escaped with <see cref="DiagnosticEscaping.Escape"/>).</summary>
     public override string ToString()
     {
         var severity = Severity switch
@@ -20,8 +21,8 @@ public sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message,
             DiagnosticSeverity.Warning => "warning",
             _ => "info",
         };
-        var where = File is null ? "" : File + ": ";
-        var loc = Location is null ? "" : $" [{Location}]";
-        return $"{where}{severity} {Code}: {Message}{loc}";
+        var where = File is null ? "" : DiagnosticEscaping.Escape(File) + ": ";
+        var loc = Location is null ? "" : $" [{DiagnosticEscaping.Escape(Location)}]";
+        return $"{where}{severity} {Code}: {DiagnosticEscaping.Escape(Message)}{loc}";
     }
 }

@@ -307,6 +307,10 @@ public static partial class DiagnosticCodes
         "BCONV3150", "A call of a model-local function passes an attribute the function does not declare",
         "Pass only attributes listed in the function's attribute or attribute_proto.");
 
+    public static readonly DiagnosticDescriptor FunctionNestingTooDeep = Error(
+        "BCONV3151", "Model-local functions call each other too deeply",
+        "A chain of function calls (f0 calls f1 calls f2 ...) is longer than the limit (OnnxCheckerOptions.MaxFunctionNestingDepth, default 128). ONNX Runtime expands calls recursively and would overflow its stack; flatten the chain or inline the functions.");
+
     public static readonly DiagnosticDescriptor TypeConstraintViolated = Error(
         "BCONV3160", "A node input or output has a type its operator's type constraint does not allow",
         "Each input and output must have one of the types its formal's type variable allows in the imported opset version (or the concrete type the formal names); the message lists them. Insert a Cast or use an opset whose operator version accepts the type.");

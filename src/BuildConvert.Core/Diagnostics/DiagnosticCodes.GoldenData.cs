@@ -54,4 +54,20 @@ public static partial class DiagnosticCodes
     public static readonly DiagnosticDescriptor GoldenFileIoError = Error(
         "BCONV1112", "A golden data file could not be read or written",
         "The message names the file and the operating system's error. Check that the path exists and is accessible.");
+
+    public static readonly DiagnosticDescriptor GoldenFileNotRegular = Error(
+        "BCONV1113", "A golden data file is empty or not a regular file",
+        "Golden files (input_K.pb, output_K.pb, .npy, .npz) must be non-empty regular files: a FIFO, a device, a socket or a link to one is refused before it is opened, so reading can never block or run without end. Replace it with the real file.");
+
+    public static readonly DiagnosticDescriptor GoldenPathOutsideFolder = Error(
+        "BCONV1114", "A golden data set folder or file links outside the golden folder",
+        "A symbolic link inside the golden folder (a test_data_set_N folder, a .pb, .npy or .npz file) resolves outside it. Copy the data into the golden folder instead of linking to it.");
+
+    public static readonly DiagnosticDescriptor GoldenFileTooLarge = Error(
+        "BCONV1115", "A golden data file is larger than the reader's limit",
+        "A golden .pb file holds one serialized message, which protobuf limits to 2 GiB, and no golden value may be larger than one in-memory tensor. The size is checked before the file is read.");
+
+    public static readonly DiagnosticDescriptor NpzEntryCorrupt = Error(
+        "BCONV1116", "A .npz archive entry does not match its CRC-32",
+        "The bytes an entry inflates to differ from the checksum stored in the archive: the file was damaged or altered after it was written. Re-create it with numpy.savez.");
 }

@@ -53,7 +53,7 @@ public static partial class DiagnosticCodes
 
     public static readonly DiagnosticDescriptor ExternalDataFileMissing = Error(
         "BCONV1015", "An external data file does not exist or is not a regular file",
-        "Copy the external data file(s) next to the model; the message names the tensor and the expected path.");
+        "Copy the external data file(s) next to the model; the message names the tensor and the expected path. An empty file, a FIFO or a device (which report no length) where a tensor needs bytes is refused the same way, before it is opened.");
 
     public static readonly DiagnosticDescriptor ExternalDataOutOfRange = Error(
         "BCONV1016", "An external data range lies past the end of its file",

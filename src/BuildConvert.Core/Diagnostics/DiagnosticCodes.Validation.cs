@@ -65,4 +65,8 @@ public static partial class DiagnosticCodes
         "because a golden input (a Loop trip count, a shape tensor) asks for far more work than intended. Check the golden " +
         "inputs; for a model that really needs more, raise the limit with the BUILDCONVERT_VALIDATION_MEMORY_LIMIT_MB " +
         "environment variable (default: half of the memory available to the process).");
+
+    public static readonly DiagnosticDescriptor GoldenDataComparesNothing = Error(
+        "BCONV4013", "The golden data compares no output",
+        "The golden data holds no output value (an outputs.npz without arrays, an empty outputs/ folder), or none of its outputs could be compared, so validation would pass without checking anything. Add the expected outputs, for example with `buildconvert golden`.");
 }

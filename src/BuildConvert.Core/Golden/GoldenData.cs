@@ -1,4 +1,5 @@
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats;
 using BuildConvert.Core.Formats.Npy;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Values;
@@ -60,20 +61,28 @@ public static class GoldenData
     /// <param name="model">The model the data is for, or null. It decides whether a <c>.pb</c> file holds a tensor,
     /// sequence, optional or map, names unnamed values, and orders npz values.</param>
     /// <returns>The data sets (in numeric order of <c>N</c> for the ONNX layout); never empty.</returns>
-    /// <exception cref="BuildConvertException">BCONV11xx for missing, unsafe or malformed golden data.</exception>
-    public static IReadOnlyList<GoldenDataSet> Load(string folder, ModelProto? model)
+    /// <exception cref="BuildConvertException">BCONV11xx for missing, unsafe or malformed golden data; BCONV4013 for
+    /// npz/npy data holding no output; BCONV4005 for an <c>inputs.npz</c> array the model does not take (found before
+    /// any array is inflated).</exception>
+    public static IReadOnlyList<GoldenDataSet> Load(string folder, ModelProto? model) => Load(folder, model, CancellationToken.None);
+
+    /// <summary>Reads every data set in <paramref name="folder"/>, checking <paramref name="cancellationToken"/> before
+    /// each file, so a time limit covers loading too.</summary>
+    /// <inheritdoc cref="Load(string, ModelProto?)"/>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static IReadOnlyList<GoldenDataSet> Load(string folder, ModelProto? model, CancellationToken cancellationToken)
     {
         var layout = DetectLayout(folder);
         switch (layout)
         {
             case GoldenLayout.Npz:
-                return new[] { LoadNpz(folder, model) };
+                return new[] { LoadNpz(folder, model, cancellationToken) };
             case GoldenLayout.NpyFolders:
-                return new[] { LoadNpyFolders(folder, model) };
+                return new[] { LoadNpyFolders(folder, model, cancellationToken) };
             default:
                 return OnnxTestLayout.FindDataSetFolders(folder).Count > 0
-                    ? OnnxTestLayout.Read(folder, model)
-                    : new[] { OnnxTestLayout.ReadDataSet(folder, model) };
+                    ? OnnxTestLayout.Read(folder, model, cancellationToken)
+                    : new[] { OnnxTestLayout.ReadDataSet(folder, model, cancellationToken) };
         }
     }
 
@@ -109,7 +118,7 @@ public static class GoldenData
         values.Select(v => v as TensorValue ?? throw BuildConvertException.Create(DiagnosticCodes.GoldenValueNotWritable,
             $"value '{v.Name}' is a {v.GetType().Name}; NumPy files hold tensors only", location: v.Name)).ToArray();
 
-    private static GoldenDataSet LoadNpz(string folder, ModelProto? model)
+    private static GoldenDataSet LoadNpz(string folder, ModelProto? model, CancellationToken cancellationToken)
     {
         var signature = ModelSignature.Of(model);
         var inputsPath = Path.Combine(folder, InputsNpz);
@@ -120,8 +129,25 @@ public static class GoldenData
                 $"golden folder '{folder}' has {InputsNpz} but no {OutputsNpz}", folder);
         }
 
-        IReadOnlyList<TensorValue> inputs = File.Exists(inputsPath) ? NpzReader.Read(inputsPath) : Array.Empty<TensorValue>();
-        var outputs = NpzReader.Read(outputsPath);
+        var options = NpzReadOptions.Default with { ExpectedDataBytes = ExpectedDataBytes(model) };
+        IReadOnlyList<TensorValue> inputs = Array.Empty<TensorValue>();
+        if (File.Exists(inputsPath))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            GoldenFileAccess.RequireInside(folder, inputsPath);
+            RequireModelInputs(inputsPath, NpzReader.ReadKeys(inputsPath, options), model);
+            inputs = NpzReader.Read(inputsPath, options);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        GoldenFileAccess.RequireInside(folder, outputsPath);
+        var outputs = NpzReader.Read(outputsPath, options);
+        if (outputs.Count == 0)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.GoldenDataComparesNothing,
+                $"'{outputsPath}' holds no arrays, so there is no output to compare", outputsPath);
+        }
+
         var orderedInputs = ModelSignature.OrderByNames(signature.Inputs, inputs, t => t.Name);
         var orderedOutputs = ModelSignature.OrderByNames(signature.Outputs, outputs, t => t.Name);
         return new GoldenDataSet(NpzDataSetName, orderedInputs, orderedOutputs)
@@ -131,11 +157,17 @@ public static class GoldenData
         };
     }
 
-    private static GoldenDataSet LoadNpyFolders(string folder, ModelProto? model)
+    private static GoldenDataSet LoadNpyFolders(string folder, ModelProto? model, CancellationToken cancellationToken)
     {
         var signature = ModelSignature.Of(model);
-        var inputs = ReadNpyFolder(Path.Combine(folder, "inputs"));
-        var outputs = ReadNpyFolder(Path.Combine(folder, "outputs"));
+        var inputs = ReadNpyFolder(folder, Path.Combine(folder, "inputs"), cancellationToken);
+        var outputs = ReadNpyFolder(folder, Path.Combine(folder, "outputs"), cancellationToken);
+        if (outputs.Count == 0)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.GoldenDataComparesNothing,
+                $"'{Path.Combine(folder, "outputs")}' holds no .npy file, so there is no output to compare", folder);
+        }
+
         var orderedInputs = ModelSignature.OrderByNames(signature.Inputs, inputs, x => x.Value.Name);
         var orderedOutputs = ModelSignature.OrderByNames(signature.Outputs, outputs, x => x.Value.Name);
         return new GoldenDataSet(NpzDataSetName, orderedInputs.Select(x => (DataValue)x.Value).ToArray(), orderedOutputs.Select(x => (DataValue)x.Value).ToArray())
@@ -145,11 +177,69 @@ public static class GoldenData
         };
     }
 
-    private static List<(TensorValue Value, string File)> ReadNpyFolder(string folder) =>
+    private static List<(TensorValue Value, string File)> ReadNpyFolder(string root, string folder, CancellationToken cancellationToken) =>
         Directory.Exists(folder)
             ? Directory.EnumerateFiles(folder, "*.npy")
                 .OrderBy(f => f, StringComparer.Ordinal)
-                .Select(f => (NpyReader.Read(f), f))
+                .Select(f =>
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    GoldenFileAccess.RequireInside(root, f);
+                    return (NpyReader.Read(f), f);
+                })
                 .ToList()
             : new List<(TensorValue, string)>();
+
+    /// <summary>BCONV4005 when <paramref name="keys"/> name an array the model does not take as input, before any array
+    /// is inflated (an unused member may be huge).</summary>
+    private static void RequireModelInputs(string file, IReadOnlyList<string> keys, ModelProto? model)
+    {
+        if (model?.Graph is not { } graph)
+        {
+            return;
+        }
+
+        var names = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = keys.Where(k => !names.Contains(k)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.GoldenInputMismatch,
+                $"'{file}' holds {string.Join(", ", unknown.Select(k => $"'{k}'"))}, which the model does not take as input (its inputs are {string.Join(", ", graph.Input.Select(i => $"'{i.Name}'"))}); no array was read",
+                file, unknown[0]);
+        }
+    }
+
+    /// <summary>
+    /// For each graph input and output the model declares with a fixed-size element type and a static shape, the most
+    /// data bytes a .npy array of that shape can hold (16 bytes an element, the widest NumPy numeric type, so a golden
+    /// value stored as another dtype still reaches the comparison and gets its type diagnostic).
+    /// </summary>
+    private static Dictionary<string, long>? ExpectedDataBytes(ModelProto? model)
+    {
+        if (model?.Graph is not { } graph)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var value in graph.Input.Concat(graph.Output))
+        {
+            if (value.Type?.TensorType is not { Shape: { } shape } tensor
+                || ElementTypes.BitsPerElement((TensorProto.Types.DataType)tensor.ElemType) == 0
+                || shape.Dim.Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || d.DimValue < 0))
+            {
+                continue;
+            }
+
+            long count = 1;
+            foreach (var d in shape.Dim)
+            {
+                count = d.DimValue == 0 || count <= long.MaxValue / 16 / d.DimValue ? count * d.DimValue : long.MaxValue / 16;
+            }
+
+            result.TryAdd(value.Name, count * 16);
+        }
+
+        return result;
+    }
 }

@@ -2,7 +2,7 @@ using BuildConvert.Core.Values;
 
 namespace BuildConvert.Core.Golden;
 
-/// <summary>The golden data layouts <see cref="GoldenData.Load"/> recognises.</summary>
+/// <summary>The golden data layouts <see cref="GoldenData.Load(string, BuildConvert.Core.Formats.Onnx.Proto.ModelProto?)"/> recognises.</summary>
 public enum GoldenLayout
 {
     /// <summary><c>test_data_set_N/input_K.pb</c> and <c>output_K.pb</c> (the ONNX backend test layout).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Values;
@@ -19,10 +20,13 @@ public static partial class OnnxTestLayout
     /// <summary>The prefix of data set folder names.</summary>
     public const string DataSetPrefix = "test_data_set_";
 
-    [GeneratedRegex(@"^test_data_set_(\d{1,9})$", RegexOptions.CultureInvariant)]
+    /// <summary>The largest <c>.pb</c> file read: one serialized protobuf message is at most 2 GiB.</summary>
+    public const long MaxValueFileBytes = int.MaxValue;
+
+    [GeneratedRegex(@"^test_data_set_([0-9]{1,9})$", RegexOptions.CultureInvariant)]
     private static partial Regex DataSetFolderPattern();
 
-    [GeneratedRegex(@"^(input|output)_(\d{1,9})\.pb$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(input|output)_([0-9]{1,9})\.pb$", RegexOptions.CultureInvariant)]
     private static partial Regex ValueFilePattern();
 
     /// <summary>The <c>test_data_set_N</c> folders directly under <paramref name="folder"/>, in numeric order of N.</summary>
@@ -51,9 +55,15 @@ public static partial class OnnxTestLayout
     /// <param name="folder">The folder holding the data set folders.</param>
     /// <param name="model">The model, used for the type of each position and for names; null reads TensorProtos and
     /// keeps stored names only.</param>
-    /// <exception cref="BuildConvertException">BCONV1100 when there is no data set folder; BCONV1101-1105 and 1112 for
-    /// bad files.</exception>
-    public static IReadOnlyList<GoldenDataSet> Read(string folder, ModelProto? model)
+    /// <exception cref="BuildConvertException">BCONV1100 when there is no data set folder; BCONV1101-1105 and 1112-1115
+    /// for bad files.</exception>
+    public static IReadOnlyList<GoldenDataSet> Read(string folder, ModelProto? model) => Read(folder, model, CancellationToken.None);
+
+    /// <summary>Reads every <c>test_data_set_N</c> folder under <paramref name="folder"/>, checking
+    /// <paramref name="cancellationToken"/> before each file.</summary>
+    /// <inheritdoc cref="Read(string, ModelProto?)"/>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static IReadOnlyList<GoldenDataSet> Read(string folder, ModelProto? model, CancellationToken cancellationToken)
     {
         var folders = FindDataSetFolders(folder);
         if (folders.Count == 0)
@@ -63,33 +73,31 @@ public static partial class OnnxTestLayout
         }
 
         var signature = ModelSignature.Of(model);
-        return folders.Select(f => ReadDataSet(f, signature)).ToArray();
+        return folders.Select(f => ReadDataSet(folder, f, signature, cancellationToken)).ToArray();
     }
 
     /// <summary>Reads one data set folder (holding <c>input_K.pb</c> and <c>output_K.pb</c>).</summary>
     /// <exception cref="BuildConvertException">BCONV1101 for numbering gaps or no outputs; BCONV1102-1105 and 1112 for bad files.</exception>
     public static GoldenDataSet ReadDataSet(string dataSetFolder, ModelProto? model) =>
-        ReadDataSet(dataSetFolder, ModelSignature.Of(model));
+        ReadDataSet(dataSetFolder, model, CancellationToken.None);
+
+    /// <summary>Reads one data set folder, checking <paramref name="cancellationToken"/> before each file.</summary>
+    /// <inheritdoc cref="ReadDataSet(string, ModelProto?)"/>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static GoldenDataSet ReadDataSet(string dataSetFolder, ModelProto? model, CancellationToken cancellationToken) =>
+        ReadDataSet(dataSetFolder, dataSetFolder, ModelSignature.Of(model), cancellationToken);
 
     /// <summary>Reads one value file.</summary>
     /// <param name="path">The <c>.pb</c> file.</param>
     /// <param name="type">The graph's type for this value; null (or a tensor type) reads a <see cref="TensorProto"/>.</param>
     /// <param name="fallbackName">The name to use when the stored proto has none.</param>
     /// <exception cref="BuildConvertException">BCONV1102 when the bytes are not the expected message; BCONV1103-1105 for
-    /// bad values; BCONV1104 for sparse or opaque types; BCONV1112 when the file cannot be read.</exception>
+    /// bad values; BCONV1104 for sparse or opaque types; BCONV1112 when the file cannot be read; BCONV1113 for an empty
+    /// or non-regular file (a FIFO, a device), BCONV1115 past 2 GiB, both decided before the file is opened.</exception>
     public static DataValue ReadValueFile(string path, TypeProto? type, string fallbackName = "")
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw BuildConvertException.Create(DiagnosticCodes.GoldenFileIoError, $"cannot read '{path}': {ex.Message}", path, inner: ex);
-        }
-
+        var bytes = GoldenFileAccess.ReadAllBytes(path, MaxValueFileBytes);
         return ParseValue(bytes, type, fallbackName, path);
     }
 
@@ -208,9 +216,10 @@ public static partial class OnnxTestLayout
         }
     }
 
-    private static GoldenDataSet ReadDataSet(string dataSetFolder, ModelSignature signature)
+    private static GoldenDataSet ReadDataSet(string root, string dataSetFolder, ModelSignature signature, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSetFolder);
+        GoldenFileAccess.RequireInside(root, dataSetFolder);
         var inputs = new SortedDictionary<int, string>();
         var outputs = new SortedDictionary<int, string>();
         IEnumerable<string> files;
@@ -249,8 +258,8 @@ public static partial class OnnxTestLayout
                 $"data set '{dataSetFolder}' has no output_K.pb files", dataSetFolder);
         }
 
-        var inputValues = inputs.Values.Select((f, k) => ReadAt(f, ModelSignature.At(signature.Inputs, k))).ToArray();
-        var outputValues = outputs.Values.Select((f, k) => ReadAt(f, ModelSignature.At(signature.Outputs, k))).ToArray();
+        var inputValues = inputs.Values.Select((f, k) => ReadAt(root, f, ModelSignature.At(signature.Inputs, k), cancellationToken)).ToArray();
+        var outputValues = outputs.Values.Select((f, k) => ReadAt(root, f, ModelSignature.At(signature.Outputs, k), cancellationToken)).ToArray();
         return new GoldenDataSet(Path.GetFileName(dataSetFolder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)), inputValues, outputValues)
         {
             InputFiles = inputs.Values.ToArray(),
@@ -258,8 +267,12 @@ public static partial class OnnxTestLayout
         };
     }
 
-    private static DataValue ReadAt(string file, ValueInfoProto? info) =>
-        ReadValueFile(file, info?.Type, info?.Name ?? "");
+    private static DataValue ReadAt(string root, string file, ValueInfoProto? info, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        GoldenFileAccess.RequireInside(root, file);
+        return ReadValueFile(file, info?.Type, info?.Name ?? "");
+    }
 
     private static void CheckNumbering(string folder, string kind, SortedDictionary<int, string> files)
     {

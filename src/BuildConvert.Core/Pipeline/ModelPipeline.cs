@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using BuildConvert.Core.Checking;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
@@ -20,6 +21,8 @@ namespace BuildConvert.Core.Pipeline;
 /// </summary>
 public sealed class ModelPipeline
 {
+    private const string StagingSuffix = ".staging";
+
     private readonly FormatRegistry formats;
 
     /// <summary>Makes a pipeline over <paramref name="formats"/> (<see cref="FormatRegistry.CreateDefault"/> when null).</summary>
@@ -47,23 +50,18 @@ public sealed class ModelPipeline
         }
 
         var run = new Run(request);
-        string? temp = null;
-        string? dataFile = null;
+        string? staging = null;
         try
         {
-            return Execute(run, validator, ref temp, ref dataFile, cancellationToken);
+            return Execute(run, validator, ref staging, cancellationToken);
         }
         finally
         {
-            if (!run.Committed)
-            {
-                TryDelete(temp);
-                TryDelete(dataFile);
-            }
+            TryDeleteFolder(staging);
         }
     }
 
-    private ConvertResult Execute(Run run, IModelValidator? validator, ref string? temp, ref string? dataFile, CancellationToken cancellationToken)
+    private ConvertResult Execute(Run run, IModelValidator? validator, ref string? staging, CancellationToken cancellationToken)
     {
         var request = run.Request;
         var input = request.InputPath;
@@ -182,6 +180,7 @@ public sealed class ModelPipeline
 
         var folder = Path.GetDirectoryName(output) ?? ".";
         var name = Path.GetFileName(output);
+        string temp;
         using (run.Stage(PipelineStage.Write))
         {
             try
@@ -193,16 +192,26 @@ public sealed class ModelPipeline
                 return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
             }
 
-            temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
+            // The model and its data file are written under their final names into a private staging folder beside the
+            // output, validated there (ONNX Runtime finds the data file by its relative name), and only then moved into
+            // place. A process killed on the way (a native crash in ONNX Runtime) leaves only the staging folder, whose
+            // name carries the process id so the next run for this output removes it.
+            RemoveAbandonedStaging(folder, name);
+            staging = Path.Combine(folder, $".{name}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}{StagingSuffix}");
+            try
+            {
+                Directory.CreateDirectory(staging);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' is not writable: {e.Message}", output));
+            }
+
+            temp = Path.Combine(staging, name);
             var external = request.ExternalData ?? source.HadExternalData;
             var writeOptions = external
                 ? new OnnxWriteOptions { ExternalData = true, ExternalDataFileName = name + ".data" }
                 : OnnxWriteOptions.Default;
-            if (external)
-            {
-                dataFile = Path.Combine(folder, name + ".data");
-            }
-
             var tempPath = temp;
             if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, FaultKind.Tool, out _))
             {
@@ -240,6 +249,12 @@ public sealed class ModelPipeline
         {
             try
             {
+                var stagedData = temp + ".data";
+                if (File.Exists(stagedData))
+                {
+                    File.Move(stagedData, output + ".data", overwrite: true);
+                }
+
                 File.Move(temp, output, overwrite: true);
                 run.Committed = true;
                 run.OutputPath = output;
@@ -273,7 +288,49 @@ public sealed class ModelPipeline
         return null;
     }
 
-    private static void TryDelete(string? path)
+    /// <summary>Removes staging folders for <paramref name="name"/> left by processes that no longer run.</summary>
+    private static void RemoveAbandonedStaging(string folder, string name)
+    {
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateDirectories(folder, "." + name + ".*" + StagingSuffix).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            var rest = Path.GetFileName(candidate)[(name.Length + 2)..];
+            var dot = rest.IndexOf('.', StringComparison.Ordinal);
+            if (dot > 0 && int.TryParse(rest.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
+            {
+                TryDeleteFolder(candidate);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDeleteFolder(string? path)
     {
         if (path is null)
         {
@@ -282,11 +339,14 @@ public sealed class ModelPipeline
 
         try
         {
-            File.Delete(path);
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Only a temporary file or a data file beside a failed output; nothing at the output path depends on it.
+            // Only a staging folder beside the output; the next run for this output removes it.
         }
     }
 

@@ -105,7 +105,7 @@ internal sealed class CommandReport
         };
         if (!model.Quiet)
         {
-            context.Stdout.WriteLine(model.Detail is null ? $"{word} {model.Path}" : $"{word} {model.Path} ({model.Detail})");
+            context.Stdout.WriteLine(DiagnosticEscaping.Escape(model.Detail is null ? $"{word} {model.Path}" : $"{word} {model.Path} ({model.Detail})"));
         }
 
         foreach (var diagnostic in model.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Info))

@@ -81,7 +81,7 @@ internal static class SarifWriter
             ["ruleId"] = d.Code,
             ["ruleIndex"] = ruleIndex,
             ["level"] = Level(d.Severity),
-            ["message"] = new JsonObject { ["text"] = d.Message },
+            ["message"] = new JsonObject { ["text"] = DiagnosticEscaping.Escape(d.Message) },
         };
         if (d.File is not null || d.Location is not null)
         {
@@ -93,7 +93,7 @@ internal static class SarifWriter
 
             if (d.Location is not null)
             {
-                location["logicalLocations"] = new JsonArray(new JsonObject { ["name"] = d.Location });
+                location["logicalLocations"] = new JsonArray(new JsonObject { ["name"] = DiagnosticEscaping.Escape(d.Location) });
             }
 
             result["locations"] = new JsonArray(location);

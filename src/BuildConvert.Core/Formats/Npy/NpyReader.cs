@@ -18,13 +18,14 @@ public static class NpyReader
     /// <summary>Reads a <c>.npy</c> file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="name">The tensor's name; null uses the file name without extension.</param>
-    /// <exception cref="BuildConvertException">BCONV1106-1108 for bad content; BCONV1112 when the file cannot be read.</exception>
+    /// <exception cref="BuildConvertException">BCONV1106-1108 for bad content; BCONV1112 when the file cannot be read;
+    /// BCONV1113 for an empty or non-regular file (refused before opening).</exception>
     public static TensorValue Read(string path, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = GoldenFileAccess.OpenRegular(path, long.MaxValue);
             return Read(stream, stream.Length, name ?? Path.GetFileNameWithoutExtension(path), path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -56,6 +56,16 @@ public static class ExternalDataLoader
 
         var where = $"tensor '{tensor.Name}'";
         var fileLength = new FileInfo(path!).Length;
+
+        // FIFOs and devices report a length of 0, like an empty file: neither can hold the bytes of a non-empty tensor,
+        // and opening a FIFO would block, so both are "not a regular file" rather than a range past the end.
+        if (fileLength == 0 && (reference.Offset > 0 || (reference.Length ?? TensorSizes.RawByteCount(tensor) ?? 1) > 0))
+        {
+            return DiagnosticCodes.ExternalDataFileMissing.Create(
+                $"tensor '{tensor.Name}': external data file '{path}' is empty or not a regular file (a FIFO or a device)",
+                file, where);
+        }
+
         var available = fileLength - reference.Offset;
         if (available < 0 || (reference.Length is { } declared && declared > available))
         {

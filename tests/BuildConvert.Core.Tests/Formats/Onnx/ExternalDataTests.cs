@@ -145,7 +145,22 @@ public sealed class ExternalDataTests
         var path = Save(temp, ModelWithExternalW("w.bin", 0, 48));
 
         var e = RunBounded(() => Assert.ThrowsExactly<BuildConvertException>(() => OnnxModelReader.Read(path, Load)));
-        Assert.AreEqual("BCONV1016", e.Code);
+        var checker = RunBounded(() => BuildConvert.Core.Checking.OnnxChecker.CheckFile(path));
+
+        // Not "past the end of its file" (BCONV1016): a FIFO is not a regular file at all.
+        Assert.AreEqual("BCONV1015", e.Code);
+        StringAssert.Contains(e.Message, "not a regular file");
+        CollectionAssert.Contains(checker.Select(d => d.Code).ToArray(), "BCONV1015");
+    }
+
+    [TestMethod]
+    public void An_empty_data_file_for_a_non_empty_tensor_is_BCONV1015()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("w.bin"), Array.Empty<byte>());
+        var path = Save(temp, ModelWithExternalW("w.bin", 0, null));
+
+        Assert.AreEqual("BCONV1015", Assert.ThrowsExactly<BuildConvertException>(() => OnnxModelReader.Read(path, Load)).Code);
     }
 
     [TestMethod]
