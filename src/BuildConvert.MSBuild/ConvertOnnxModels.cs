@@ -323,9 +323,10 @@ namespace BuildConvert.MSBuild
             var dependencies = message.Value(BatchProtocol.Model.Dependencies) is List<object?> list
                 ? list.OfType<string>().ToArray()
                 : Array.Empty<string>();
-            var code = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Code)) ?? "";
-            var text = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Message)) ?? "";
-            var location = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Diagnostic.Location));
+            results[id] = new ModelResult(status == BatchProtocol.Statuses.Passed, dependencies);
+            var summary = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Model.Summary));
+            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", DiagnosticEscaping.Escape(id), DiagnosticEscaping.Escape(status),
+                string.IsNullOrEmpty(summary) ? "" : " (" + summary + ")");
         }
 
         /// <summary>Records the files the conversion read; false (with BCONV0208, the output deleted) when it cannot.</summary>
