@@ -63,6 +63,11 @@ internal sealed partial class CheckRun
         {
             CheckFunctions(model, opsets);
         }
+
+        if (options.InferShapes && model.Graph is not null && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            CheckShapes(model);
+        }
     }
 
     private Dictionary<string, long> ReadOpsets(IEnumerable<OperatorSetIdProto> imports, string owner)

@@ -27,4 +27,11 @@ public sealed record OnnxCheckerOptions
 
     /// <summary>The operator table to check nodes against; <see cref="OperatorSchemaRegistry.Default"/> when null.</summary>
     public OperatorSchemaRegistry? Registry { get; init; }
+
+    /// <summary>
+    /// Whether to run the core's shape inference once the structure is valid, and report rank and dimension
+    /// contradictions (BCONV3170) and declared shapes that inference contradicts (BCONV3171), as
+    /// <c>onnx.checker.check_model(full_check=True)</c> does with strict shape inference. Default: true.
+    /// </summary>
+    public bool InferShapes { get; init; } = true;
 }

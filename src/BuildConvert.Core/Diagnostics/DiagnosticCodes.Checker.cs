@@ -323,6 +323,14 @@ public static partial class DiagnosticCodes
         "BCONV3162", "A declared output or value_info type contradicts the type the operator produces",
         "The graph output or value_info entry declares a type that differs from the one the node's operator schema gives (from its inputs, its attributes or its schema); fix the declaration or the node.");
 
+    public static readonly DiagnosticDescriptor ShapesContradictOperator = Error(
+        "BCONV3170", "A node's input shapes or attributes contradict its operator",
+        "Shape inference found inputs the operator cannot take together (MatMul of [2,3] by [4,5], Concat of different ranks, shapes that do not broadcast, an axis out of range); the message names the node and what disagrees. Fix the model or the declared input shapes.");
+
+    public static readonly DiagnosticDescriptor DeclaredShapeContradicted = Error(
+        "BCONV3171", "A declared shape contradicts the shape the operator produces",
+        "A graph output or value_info entry declares a rank or a fixed dimension that differs from what shape inference derives from the node's inputs; fix the declaration (use a symbolic dimension where the size varies) or the node.");
+
     public static readonly DiagnosticDescriptor NestingTooDeep = Error(
         "BCONV3198", "Subgraphs are nested too deeply",
         "The checker stops descending at the nesting limit; the model is probably malformed.");

@@ -275,6 +275,30 @@ internal sealed record CheckerMutation(string Name, Action<ModelProto> Mutate, s
         // onnx 1.12 rejects it by another rule: the loop-carried body output (bool) differs from the Loop input (float).
         M("loop_body_untyped_cond_into_relu", "BCONV3160", m => m.Graph.Node.Add(Loop(null, bodyNode: "Relu"))),
 
+        // Shapes (the core's shape inference, as full_check's strict shape inference).
+        M("matmul_inner_dimensions_disagree", "BCONV3170", m =>
+        {
+            m.Graph.Initializer.Add(RawFloat("W45", [4, 5], new float[20]));
+            m.Graph.Input.Add(TensorInfo("W45", DataType.Float, 4, 5));
+            m.Graph.Node.Add(Node("MatMul", ["X", "W45"], ["XW45"], "matmul_45"));
+        }),
+        M("concat_of_different_ranks", "BCONV3170", m =>
+        {
+            m.Graph.Initializer.Add(RawFloat("V4", [4], new float[4]));
+            m.Graph.Input.Add(TensorInfo("V4", DataType.Float, 4));
+            var concat = Node("Concat", ["X", "V4"], ["XV"], "concat_ranks");
+            concat.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeType.Int, I = 0 });
+            m.Graph.Node.Add(concat);
+        }),
+        M("add_shapes_do_not_broadcast", "BCONV3170", m =>
+        {
+            m.Graph.Initializer.Add(RawFloat("B3", [3], new float[3]));
+            m.Graph.Input.Add(TensorInfo("B3", DataType.Float, 3));
+            m.Graph.Node.Add(Node("Add", ["XW", "B3"], ["XW3"], "add_3_to_4"));
+        }),
+        M("graph_output_dimension_contradicted", "BCONV3171", m => m.Graph.Output[0].Type.TensorType.Shape.Dim[0].DimValue = 5),
+        M("value_info_rank_contradicted", "BCONV3171", m => m.Graph.ValueInfo.Add(TensorInfo("S", DataType.Float, 2, 4, 1))),
+
         // Subgraphs.
         M("subgraph_input_undefined", "BCONV3032", m => m.NodeNamed("if").AttributeNamed("then_branch").G.Node[0].Input[0] = "nowhere"),
         M("subgraph_redefines_outer_value", "BCONV3033", m =>
