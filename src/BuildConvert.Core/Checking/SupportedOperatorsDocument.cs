@@ -1,17 +1,23 @@
 using System.Globalization;
 using System.Text;
+using BuildConvert.Core.Converters.Onnx;
+using BuildConvert.Core.Evaluation;
+using BuildConvert.Core.Graphs.Inference;
 
 namespace BuildConvert.Core.Checking;
 
 /// <summary>
-/// Renders docs/supported-ops.md from the engine's registries; a test keeps the committed file equal to it.
-/// Today the only source format is ONNX itself, whose operators are those of the checker's schema table.
+/// Renders docs/supported-ops.md from the engine's registries (the checker's schema table, the shape-inference rules,
+/// the reference evaluator's kernels and the opset-conversion rules); a test keeps the committed file equal to it.
 /// </summary>
 public static class SupportedOperatorsDocument
 {
     /// <summary>The markdown text (LF line endings).</summary>
     public static string Render(OperatorSchemaRegistry registry)
     {
+        var inference = new HashSet<(string, string)>(InferenceRegistry.Default.Operators.Select(o => (o.Domain == "ai.onnx" ? "" : o.Domain, o.OpType)));
+        var folding = new HashSet<string>(ReferenceEvaluator.SupportedOps, StringComparer.Ordinal);
+        var rules = OpsetStepRules.Default;
         var sb = new StringBuilder();
         sb.Append("# Supported operators\n\n");
         sb.Append("<!-- Generated from the engine's registries by `bash eng/update-docs.sh`. Do not edit. -->\n\n");
@@ -19,7 +25,11 @@ public static class SupportedOperatorsDocument
         sb.Append("ONNX models are read, checked and re-written as they are. The checker accepts every operator version below ")
             .Append("(from the ONNX ").Append(registry.OnnxVersion).Append(" operator changelogs, commit `")
             .Append(registry.OnnxCommit).Append("`); an operator outside this table, or a version above a domain's newest opset, ")
-            .Append("is a checker error. Whether a model also *runs* for golden validation depends on ONNX Runtime's kernels.\n\n");
+            .Append("is a checker error. Whether a model also *runs* for golden validation depends on ONNX Runtime's kernels.\n\n")
+            .Append("*Shape inference*: the core infers output types and shapes (used by the full checker and by converters). ")
+            .Append("*Constant folding*: the reference evaluator computes the operator on constants (`--optimize`). ")
+            .Append("*Opset conversion*: for each version boundary of the operator, whether `--opset` rewrites the node (adapter) or ")
+            .Append("the two versions mean the same (compatible); [docs/opset-conversion.md](opset-conversion.md) has every boundary.\n\n");
         foreach (var domainGroup in registry.All.GroupBy(s => s.Domain).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var domain = domainGroup.Key.Length == 0 ? "ai.onnx" : domainGroup.Key;
@@ -27,12 +37,27 @@ public static class SupportedOperatorsDocument
             sb.Append("### ").Append(domain).Append(" (opsets 1-")
                 .Append(registry.MaxOpsetVersion(domainGroup.Key)?.ToString(CultureInfo.InvariantCulture) ?? "?")
                 .Append(", ").Append(ops.Count.ToString(CultureInfo.InvariantCulture)).Append(" operators)\n\n");
-            sb.Append("| Operator | Versions (since) |\n|---|---|\n");
+            var onnx = domainGroup.Key.Length == 0;
+            sb.Append(onnx
+                ? "| Operator | Versions (since) | Shape inference | Constant folding | Opset conversion (adapters / compatible boundaries) |\n|---|---|---|---|---|\n"
+                : "| Operator | Versions (since) | Shape inference |\n|---|---|---|\n");
             foreach (var op in ops)
             {
                 var versions = op.OrderBy(s => s.SinceVersion).Select(s =>
                     s.SinceVersion.ToString(CultureInfo.InvariantCulture) + (s.Deprecated ? " (deprecated)" : ""));
-                sb.Append("| ").Append(op.Key).Append(" | ").Append(string.Join(", ", versions)).Append(" |\n");
+                var inferred = inference.Contains((domainGroup.Key, op.Key)) ? "yes" : "-";
+                sb.Append("| ").Append(op.Key).Append(" | ").Append(string.Join(", ", versions)).Append(" | ").Append(inferred);
+                if (onnx)
+                {
+                    var steps = op.Select(v => v.SinceVersion).Where(v => v > op.Min(x => x.SinceVersion))
+                        .Select(v => rules.Find(op.Key, v)).ToArray();
+                    var adapters = steps.Count(r => r?.Kind == OpsetStepKind.Adapter);
+                    var compatible = steps.Count(r => r?.Kind == OpsetStepKind.Compatible);
+                    var conversion = steps.Length == 0 ? "one version" : $"{adapters} / {compatible}";
+                    sb.Append(" | ").Append(folding.Contains(op.Key) ? "yes" : "-").Append(" | ").Append(conversion);
+                }
+
+                sb.Append(" |\n");
             }
 
             sb.Append('\n');

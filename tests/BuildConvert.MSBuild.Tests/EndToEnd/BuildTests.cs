@@ -162,6 +162,32 @@ public sealed class BuildTests
         Assert.IsFalse(File.Exists(Path.Combine(project.IntermediateFolder, "models", "relu", "model.onnx")));
     }
 
+    [TestMethod]
+    [Timeout(240_000, CooperativeCancellation = true)]
+    public void AnOldOpsetModel_IsRefusedWithAdvice_AndOpsetMetadataConvertsAndValidatesIt()
+    {
+        var project = new TestProject(Feed, nameof(AnOldOpsetModel_IsRefusedWithAdvice_AndOpsetMetadataConvertsAndValidatesIt));
+        project.CopyCorpusModel("pytorch-converted/test_Linear", "models/linear");
+        project.Write("""<OnnxModel Include="models/linear/model.onnx" />""");
+
+        var refused = project.Build();
+
+        Assert.IsFalse(refused.Succeeded, refused.ToString());
+        var notRunnable = TestProject.Errors(refused).Where(e => e.Code == DiagnosticCodes.RuntimeNotImplemented.Code).ToArray();
+        Assert.HasCount(1, notRunnable, refused.Output);
+        StringAssert.Contains(notRunnable[0].Message, "--opset 13");
+
+        project.Write("""<OnnxModel Include="models/linear/model.onnx" Opset="13" Optimize="true" />""");
+        var converted = project.Build();
+
+        Assert.IsTrue(converted.Succeeded, converted.ToString());
+        StringAssert.Contains(converted.Output, "validated on 1 data set(s)");
+        var output = Path.Combine(project.OutputFolder, "models", "linear", "model.onnx");
+        AssertIsOnnxModel(output, "Gemm");
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
+        Assert.AreEqual(13L, model.OpsetImport.Single(o => o.Domain.Length == 0).Version);
+    }
+
     private static TestProject TwoModelProject(string name, string reluRtol)
     {
         var project = new TestProject(Feed, name);

@@ -13,6 +13,10 @@ namespace BuildConvert.Core.Formats.Onnx;
 /// </summary>
 public static class OnnxModelReader
 {
+    /// <summary>Files up to this size are parsed from a memory map; larger ones from the stream, so that peak memory
+    /// stays near one copy of the weights (eng/bench/opset-bench.sh measures it).</summary>
+    public const long MappedParseMaxBytes = 64L << 20;
+
     /// <summary>Reads the model at <paramref name="path"/>.</summary>
     /// <param name="path">The model file.</param>
     /// <param name="options">Limits and external-data handling; <see cref="OnnxReadOptions.Default"/> when null.</param>
@@ -110,7 +114,10 @@ public static class OnnxModelReader
 
             ModelProto model;
             long position = 0;
-            if (stream is FileStream { CanSeek: true } fileStream && options.RecursionLimit == OnnxReadOptions.ProtobufRecursionLimit)
+            // Small files parse fastest from a memory map; past MappedParseMaxBytes the mapped pages would count as a second
+            // copy of the weights in the process's memory (the parsed message holds the first), so those stream instead.
+            if (stream is FileStream { CanSeek: true } fileStream && options.RecursionLimit == OnnxReadOptions.ProtobufRecursionLimit
+                && fileStream.Length - fileStream.Position <= MappedParseMaxBytes)
             {
                 model = ParseMapped(fileStream, fileStream.Position, fileStream.Length - fileStream.Position);
                 position = 1;
