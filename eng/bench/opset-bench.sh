@@ -2,7 +2,7 @@
 # Opset conversion, side by side with onnx.version_converter (Debian python3-onnx 1.12), in one run:
 #  1. A full-size ResNet-50 written at opset 9 (eng/bench/make-resnet50-opset9.py) converted to opset 13: whole-process
 #     wall time of `buildconvert convert --opset 13`, of onnx.version_converter (load, convert, save) and of a plain
-#     `cp` of the file, in interleaved rounds (eng/bench/measure.py); peak resident memory of each (GNU time).
+#     `cp` of the file, in interleaved rounds (eng/bench/measure.py); peak memory of each (eng/bench/peak-memory.py).
 #  2. Every model of the corpus folder pytorch-converted converted to opset 17 by both, each result verified against
 #     the model's golden data with ONNX Runtime (`buildconvert verify`, the same oracle for both); whole-process time per
 #     model for both. Models the peer converts correctly and we do not must be none.
@@ -75,11 +75,13 @@ dotnet "$dll" convert "$model" -o "$work/ours-13.onnx" --opset 13 >/dev/null
   -n "cp (floor)" "cp $model $work/copy.onnx" \
   -n "onnx.version_converter (load, convert, save)" "$py $peer $model $work/peer-13.onnx 13" \
   -n "buildconvert convert --opset 13" "dotnet $dll convert $model -o $work/ours-13.onnx --opset 13"
+# Peak memory: the resident high-water mark (counts the model file's mapped pages) and the anonymous peak (what the
+# process owns), sampled by eng/bench/peak-memory.py.
 for i in 1 2 3; do
-  /usr/bin/time -f "%M" -o "$work/m" cp "$model" "$work/copy.onnx"; echo "cp $(cat "$work/m")" >>"$results/resnet50-rss.txt"
-  /usr/bin/time -f "%M" -o "$work/m" "$py" "$peer" "$model" "$work/peer-13.onnx" 13; echo "peer $(cat "$work/m")" >>"$results/resnet50-rss.txt"
-  /usr/bin/time -f "%M" -o "$work/m" dotnet "$dll" convert "$model" -o "$work/ours-13.onnx" --opset 13 >/dev/null; echo "ours $(cat "$work/m")" >>"$results/resnet50-rss.txt"
-  /usr/bin/time -f "%M" -o "$work/m" dotnet "$dll" --version >/dev/null; echo "startup $(cat "$work/m")" >>"$results/resnet50-rss.txt"
+  echo "cp $("$py" "$bench/peak-memory.py" cp "$model" "$work/copy.onnx")" >>"$results/resnet50-rss.txt"
+  echo "peer $("$py" "$bench/peak-memory.py" "$py" "$peer" "$model" "$work/peer-13.onnx" 13)" >>"$results/resnet50-rss.txt"
+  echo "ours $("$py" "$bench/peak-memory.py" dotnet "$dll" convert "$model" -o "$work/ours-13.onnx" --opset 13)" >>"$results/resnet50-rss.txt"
+  echo "startup $("$py" "$bench/peak-memory.py" dotnet "$dll" --version)" >>"$results/resnet50-rss.txt"
 done
 
 # 2. pytorch-converted to opset 17, verified by ONNX Runtime.

@@ -13,9 +13,6 @@ namespace BuildConvert.Core.Formats.Onnx;
 /// </summary>
 public static class OnnxModelReader
 {
-    /// <summary>Files up to this size are parsed from a memory map; larger ones from the stream, so that peak memory
-    /// stays near one copy of the weights (eng/bench/opset-bench.sh measures it).</summary>
-    public const long MappedParseMaxBytes = 64L << 20;
 
     /// <summary>Reads the model at <paramref name="path"/>.</summary>
     /// <param name="path">The model file.</param>
@@ -114,10 +111,11 @@ public static class OnnxModelReader
 
             ModelProto model;
             long position = 0;
-            // Small files parse fastest from a memory map; past MappedParseMaxBytes the mapped pages would count as a second
-            // copy of the weights in the process's memory (the parsed message holds the first), so those stream instead.
-            if (stream is FileStream { CanSeek: true } fileStream && options.RecursionLimit == OnnxReadOptions.ProtobufRecursionLimit
-                && fileStream.Length - fileStream.Position <= MappedParseMaxBytes)
+            // Parsing from a read-only map copies each tensor once, into the message. (Parsing from the stream instead makes
+            // protobuf gather large fields in chunks, allocating them twice.) The mapped pages are clean page cache: they
+            // count in the resident size while mapped but are not memory the process owns; eng/bench/opset-bench.sh
+            // reports both.
+            if (stream is FileStream { CanSeek: true } fileStream && options.RecursionLimit == OnnxReadOptions.ProtobufRecursionLimit)
             {
                 model = ParseMapped(fileStream, fileStream.Position, fileStream.Length - fileStream.Position);
                 position = 1;
