@@ -27,7 +27,7 @@ public static class ConversionOptionTable
     /// <summary>The target ai.onnx opset.</summary>
     public static ConversionOptionDescriptor Opset { get; } = new(
         "Opset", "--opset", OptionValueKind.Integer,
-        "Target ai.onnx opset. For ONNX input it must equal the model's own opset.",
+        "Target ai.onnx opset (1-28). An ONNX model at another opset is converted to it (docs/opset-conversion.md); a node that cannot keep its meaning there is BCONV2002.",
         ParseOpset,
         o => o.Opset, (o, v) => o with { Opset = (int)v }, o => o.Opset is not null)
     {
