@@ -8,7 +8,9 @@
 #     model for both. Models the peer converts correctly and we do not must be none.
 # Writes the results into docs/benchmarks.md (between the bench-opset markers) unless --no-doc is given.
 #
-# Usage: bash eng/bench/opset-bench.sh [--runs N] [--warmup N] [--no-doc]
+#  3. With --large: a 1 GiB model at opset 6 (eng/bench/make-large-opset6.py) converted to 13 by both, once each: wall
+#     time and peak memory (the peer needs about 6.5 GB of memory for it).
+# Usage: bash eng/bench/opset-bench.sh [--runs N] [--warmup N] [--large] [--no-doc]
 # Needs: /usr/bin/python3 with python3-onnx and python3-numpy (apt); ../shared/corpora beside the clone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,11 +21,13 @@ py=/usr/bin/python3
 runs=5
 warmup=1
 write_doc=1
+large=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --no-doc) write_doc=0; shift ;;
+    --large) large=1; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -105,6 +109,20 @@ for dir in "$corpus"/*/; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$ours_convert" "$ours_verify" "$(echo "$t1 - $t0" | bc)" \
     "$peer_convert" "$peer_verify" "$(echo "$t2 - $t1" | bc)" >>"$results/corpus.tsv"
 done
+if [ "$large" = 1 ]; then
+  big=$work/large-opset6.onnx
+  "$py" "$bench/make-large-opset6.py" "$big"
+  stat -c %s "$big" >"$results/large-bytes.txt"
+  for who in ours peer; do
+    if [ "$who" = ours ]; then cmd=(dotnet "$dll" convert "$big" -o "$work/large-ours.onnx" --opset 13); else cmd=("$py" "$peer" "$big" "$work/large-peer.onnx" 13); fi
+    t0=$(date +%s.%N)
+    mem=$("$py" "$bench/peak-memory.py" "${cmd[@]}")
+    t1=$(date +%s.%N)
+    echo "$who $(echo "$t1 - $t0" | bc) $mem" >>"$results/large.txt"
+    rm -f "$work/large-$who.onnx"
+  done
+  rm -f "$big"
+fi
 echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$results/environment.txt"
 
 if [ "$write_doc" = 1 ]; then

@@ -86,6 +86,23 @@ def render(results):
         f"Converted correctly by us but not by the peer: {len(ours_only)}{(' (' + ', '.join(ours_only) + ')') if ours_only else ''}. "
         f"The peer's output runs but disagrees with the golden data (or does not run) for: {', '.join(peer_wrong) if peer_wrong else 'none'}.",
     ]
+    large = os.path.join(results, "large.txt")
+    if os.path.exists(large):
+        big = int(open(os.path.join(results, "large-bytes.txt")).read().strip())
+        rows = {}
+        for line in open(large):
+            who, seconds, peak, owned, code = line.split()
+            rows[who] = (float(seconds), int(peak), int(owned), code)
+        lines += [
+            "",
+            f"**A 1 GiB model at opset 6 -> 13** ({big / 2**30:.2f} GiB, four 8192x8192 Gemm layers; `--large`), one run each:",
+            "",
+            "| command | wall s | peak RSS GB | peak anonymous GB | anonymous / file size | exit |",
+            "|---|---|---|---|---|---|",
+        ]
+        for who, name in (("peer", PEER), ("ours", "buildconvert convert --opset 13")):
+            seconds, peak, owned, code = rows[who]
+            lines.append(f"| {name} | {seconds:.2f} | {peak / 1e9:.2f} | {owned / 1e9:.2f} | {owned / big:.2f} | {code} |")
     return "\n".join(lines) + "\n"
 
 
