@@ -253,6 +253,23 @@ public sealed class Graph
     /// <returns>False when the graph has a cycle (the order is then unchanged).</returns>
     public bool SortTopologically()
     {
+        var order = TopologicalOrder();
+        if (order is null)
+        {
+            return false;
+        }
+
+        nodes.Clear();
+        nodes.AddRange(order);
+        return true;
+    }
+
+    /// <summary>
+    /// The nodes in a stable topological order, without changing the graph (the current order when it already is one);
+    /// null when the graph has a cycle. Reads inside subgraphs count as reads of the node holding them.
+    /// </summary>
+    public IReadOnlyList<Node>? TopologicalOrder()
+    {
         var index = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < nodes.Count; i++)
         {
@@ -260,6 +277,17 @@ public sealed class Graph
         }
 
         var dependencies = nodes.Select(n => Dependencies(n).Where(index.ContainsKey).Distinct().ToArray()).ToArray();
+        var sorted = true;
+        for (var i = 0; i < nodes.Count && sorted; i++)
+        {
+            sorted = dependencies[i].All(d => index[d] < i);
+        }
+
+        if (sorted)
+        {
+            return nodes.ToArray();
+        }
+
         var remaining = new int[nodes.Count];
         var dependents = new List<int>[nodes.Count];
         for (var i = 0; i < nodes.Count; i++)
@@ -274,7 +302,7 @@ public sealed class Graph
                 var j = index[d];
                 if (j == i)
                 {
-                    return false;
+                    return null;
                 }
 
                 remaining[i]++;
@@ -298,14 +326,7 @@ public sealed class Graph
             }
         }
 
-        if (order.Count != nodes.Count)
-        {
-            return false;
-        }
-
-        nodes.Clear();
-        nodes.AddRange(order);
-        return true;
+        return order.Count == nodes.Count ? order : null;
     }
 
     /// <summary>The nodes of this graph whose outputs <paramref name="node"/> reads, directly or from inside its subgraphs.</summary>

@@ -203,66 +203,8 @@ internal sealed class InferenceRun
         }
     }
 
-    /// <summary>The graph's nodes in a stable topological order (the stored order when the graph has a cycle); the graph is not changed.</summary>
-    private static IReadOnlyList<Node> TopologicalOrder(Graph graph)
-    {
-        var nodes = graph.Nodes;
-        var position = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            position[nodes[i]] = i;
-        }
-
-        var sorted = true;
-        for (var i = 0; i < nodes.Count && sorted; i++)
-        {
-            foreach (var dependency in graph.Dependencies(nodes[i]))
-            {
-                if (position.TryGetValue(dependency, out var j) && j >= i)
-                {
-                    sorted = false;
-                    break;
-                }
-            }
-        }
-
-        if (sorted)
-        {
-            return nodes.ToArray();
-        }
-
-        var remaining = new int[nodes.Count];
-        var dependents = Enumerable.Range(0, nodes.Count).Select(_ => new List<int>()).ToArray();
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            foreach (var dependency in graph.Dependencies(nodes[i]).Distinct())
-            {
-                if (position.TryGetValue(dependency, out var j) && j != i)
-                {
-                    remaining[i]++;
-                    dependents[j].Add(i);
-                }
-            }
-        }
-
-        var ready = new SortedSet<int>(Enumerable.Range(0, nodes.Count).Where(i => remaining[i] == 0));
-        var order = new List<Node>(nodes.Count);
-        while (ready.Count > 0)
-        {
-            var next = ready.Min;
-            ready.Remove(next);
-            order.Add(nodes[next]);
-            foreach (var d in dependents[next])
-            {
-                if (--remaining[d] == 0)
-                {
-                    ready.Add(d);
-                }
-            }
-        }
-
-        return order.Count == nodes.Count ? order : nodes.ToArray();
-    }
+    /// <summary>The graph's nodes in topological order without reordering the graph (as given when it has a cycle).</summary>
+    private static IReadOnlyList<Node> TopologicalOrder(Graph graph) => graph.TopologicalOrder() ?? graph.Nodes.ToArray();
 
     internal static bool IsFloat(DataType t) => t is DataType.Float or DataType.Double or DataType.Float16 or DataType.Bfloat16;
 }
