@@ -331,26 +331,26 @@ internal sealed record BatchItem(
     /// <summary>The <c>buildconvert convert</c> command line that does what this item does.</summary>
     public string ReproCommand()
     {
-        var parts = new List<string> { "buildconvert", "convert", Quote(Input), "-o", Quote(Output) };
+        var parts = new List<string> { "buildconvert", "convert", Input, "-o", Output };
         foreach (var (option, text) in Options)
         {
             switch (option.Kind)
             {
                 case OptionValueKind.Flag:
                     parts.Add(option.CliName);
-                    parts.Add(Quote(text.Trim().ToLowerInvariant()));
+                    parts.Add(text.Trim().ToLowerInvariant());
                     break;
                 case OptionValueKind.List:
                     foreach (var entry in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
                         parts.Add(option.CliName);
-                        parts.Add(Quote(entry));
+                        parts.Add(entry);
                     }
 
                     break;
                 default:
                     parts.Add(option.CliName);
-                    parts.Add(Quote(text));
+                    parts.Add(text);
                     break;
             }
         }
@@ -358,12 +358,9 @@ internal sealed record BatchItem(
         if (Validate && !string.IsNullOrWhiteSpace(Golden))
         {
             parts.Add(ConversionOptionTable.Golden.CliName);
-            parts.Add(Quote(Golden));
+            parts.Add(Golden);
         }
 
-        return string.Join(" ", parts);
+        return ShellQuoting.Join(parts);
     }
-
-    private static string Quote(string value) =>
-        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? value : "'" + value.Replace("'", "'\\''") + "'";
 }
