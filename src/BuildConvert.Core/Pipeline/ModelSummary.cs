@@ -84,7 +84,7 @@ public sealed record ModelSummary(
             model.ProducerName,
             model.ProducerVersion,
             model.OpsetImport.Select(o => new OpsetSummary(o.Domain is "" ? "ai.onnx" : o.Domain, o.Version)).ToArray(),
-            OnnxOptionApplier.FedInputs(graph).Select(ValueSummary.FromValueInfo).ToArray(),
+            GraphInputs.Fed(graph).Select(ValueSummary.FromValueInfo).ToArray(),
             graph.Output.Select(ValueSummary.FromValueInfo).ToArray(),
             histogram.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => new OpCount(kv.Key, kv.Value)).ToArray(),

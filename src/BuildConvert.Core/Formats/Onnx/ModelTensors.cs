@@ -5,10 +5,14 @@ namespace BuildConvert.Core.Formats.Onnx;
 
 /// <summary>
 /// Enumerates every <see cref="TensorProto"/> a model holds: initializers, sparse initializers, tensor attributes of
-/// nodes (in subgraphs and model-local functions too) and training-info graphs, in <see cref="OnnxModelWalker"/>'s order. Yields the tensors themselves (callers may modify them in place).
+/// nodes (in subgraphs and model-local functions too) and training-info graphs, in <see cref="OnnxModelWalker"/>'s
+/// order (the writer lays out external data in it, so it is stable). Yields the tensors themselves: callers may change
+/// their data in place while enumerating, but not add or remove tensors, nodes or graphs.
 /// </summary>
-internal static class ModelTensors
+public static class ModelTensors
 {
+    /// <summary>Every tensor <paramref name="model"/> holds, sparse tensors as their values and indices.</summary>
+    /// <param name="model">The model; it is walked lazily, as the sequence is enumerated.</param>
     /// <exception cref="BuildConvertException">BCONV3198 for a subgraph nested past <see cref="OnnxModelWalker.DefaultMaxDepth"/>.</exception>
     public static IEnumerable<TensorProto> All(ModelProto model)
     {
