@@ -81,7 +81,18 @@ internal sealed class BatchCommand : ICliCommand
         {
             var options = item.ToOptions(catalog);
             var request = new ConvertRequest(item.Input, item.Output, options);
-            result = pipeline.Convert(request, options.Golden is null ? null : validator());
+            using var limit = CommonOptions.TimeoutSource(options.TimeoutSeconds);
+            try
+            {
+                result = pipeline.Convert(request, options.Golden is null ? null : validator(), limit.Token);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                WriteDiagnostic(output, DiagnosticCodes.TimedOut.Create(
+                    $"'{item.Id}' was stopped after {options.TimeoutSeconds} s (the item's Timeout metadata); nothing was written", item.Input), item.Id);
+                WriteModel(output, item, OutcomeRule.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool)), null, Array.Empty<string>());
+                return false;
+            }
         }
         catch (BuildConvertException e)
         {
