@@ -88,21 +88,25 @@ internal sealed class BatchCommand : ICliCommand
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested)
             {
-                WriteDiagnostic(output, DiagnosticCodes.TimedOut.Create(
-                    $"'{item.Id}' was stopped after {options.TimeoutSeconds} s (the item's Timeout metadata); nothing was written", item.Input), item.Id);
-                WriteModel(output, item, OutcomeRule.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool)), null, Array.Empty<string>());
+                var timedOut = DiagnosticCodes.TimedOut.Create(
+                    $"'{item.Id}' was stopped after {options.TimeoutSeconds} s (the item's Timeout metadata); nothing was written", item.Input);
+                WriteDiagnostic(output, timedOut, item.Id);
+                var outcome = OutcomeRule.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool));
+                WriteModel(output, item, outcome, null, Array.Empty<string>(), WriteReport(item, outcome, PipelineStage.Validate, new[] { timedOut }));
                 return false;
             }
         }
         catch (BuildConvertException e)
         {
             // The item's options could not be read: nothing ran.
-            foreach (var diagnostic in e.Diagnostics)
+            var diagnostics = e.Diagnostics.Select(d => d with { File = d.File ?? item.Input }).ToArray();
+            foreach (var diagnostic in diagnostics)
             {
-                WriteDiagnostic(output, diagnostic with { File = diagnostic.File ?? item.Input }, item.Id);
+                WriteDiagnostic(output, diagnostic, item.Id);
             }
 
-            WriteModel(output, item, OutcomeRule.Of(new StageFailure(PipelineStage.Detect, FaultKind.Input)), null, Array.Empty<string>());
+            var outcome = OutcomeRule.Of(new StageFailure(PipelineStage.Detect, FaultKind.Input));
+            WriteModel(output, item, outcome, null, Array.Empty<string>(), WriteReport(item, outcome, PipelineStage.Detect, diagnostics));
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -139,22 +143,39 @@ internal sealed class BatchCommand : ICliCommand
     /// stage timings) to <c>&lt;output&gt;.report.json</c>, in the build's intermediate folder, so the one-line build
     /// error can say where the whole story is. Returns the path, or null when it could not be written (never fatal).
     /// </summary>
-    private static string? WriteReport(BatchItem item, ConvertResult result)
+    private static string? WriteReport(BatchItem item, ConvertResult result) => WriteReport(item, new JsonObject
     {
-        var path = item.Output + ".report.json";
-        var report = new JsonObject
+        ["item"] = item.Id,
+        ["input"] = item.Input,
+        ["output"] = item.Output,
+        ["status"] = Status(result.Outcome),
+        ["stoppedAt"] = result.Failure?.Stage.Name(),
+        ["format"] = result.Format,
+        ["diagnostics"] = DiagnosticJson.ToJson(result.Diagnostics),
+        ["summary"] = result.Summary is null ? null : JsonModels.Summary(result.Summary),
+        ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
+        ["timingsMs"] = JsonModels.Timings(result.Timings),
+    });
+
+    /// <summary>The report of an item stopped before or outside the pipeline (its options, its time limit).</summary>
+    private static string? WriteReport(BatchItem item, PipelineOutcome outcome, PipelineStage stoppedAt, IReadOnlyList<Diagnostic> diagnostics) =>
+        WriteReport(item, new JsonObject
         {
             ["item"] = item.Id,
             ["input"] = item.Input,
             ["output"] = item.Output,
-            ["status"] = Status(result.Outcome),
-            ["stoppedAt"] = result.Failure?.Stage.Name(),
-            ["format"] = result.Format,
-            ["diagnostics"] = DiagnosticJson.ToJson(result.Diagnostics),
-            ["summary"] = result.Summary is null ? null : JsonModels.Summary(result.Summary),
-            ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
-            ["timingsMs"] = JsonModels.Timings(result.Timings),
-        };
+            ["status"] = Status(outcome),
+            ["stoppedAt"] = stoppedAt.Name(),
+            ["format"] = null,
+            ["diagnostics"] = DiagnosticJson.ToJson(diagnostics),
+            ["summary"] = null,
+            ["validation"] = null,
+            ["timingsMs"] = null,
+        });
+
+    private static string? WriteReport(BatchItem item, JsonObject report)
+    {
+        var path = item.Output + ".report.json";
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -66,6 +66,15 @@ public sealed class BatchCommandTests
         }
 
         Assert.IsFalse(models["good"].GetProperty("summary").GetString()!.Contains("full report", StringComparison.Ordinal));
+
+        // An item stopped by its options (BCONV0008, BCONV0003) links a report too.
+        foreach (var (id, code) in new[] { ("nogolden", "BCONV0008"), ("badtol", "BCONV0003") })
+        {
+            var stoppedReport = temp.Combine("out", id + ".onnx.report.json");
+            StringAssert.Contains(models[id].GetProperty("summary").GetString(), "full report: " + stoppedReport);
+            using var stopped = JsonDocument.Parse(File.ReadAllText(stoppedReport));
+            Assert.AreEqual(code, stopped.RootElement.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+        }
         var done = lines.Last();
         Assert.AreEqual("done", done.GetProperty("kind").GetString());
         Assert.AreEqual(5, done.GetProperty("models").GetInt32());
