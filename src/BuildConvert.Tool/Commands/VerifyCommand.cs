@@ -68,6 +68,7 @@ internal sealed class VerifyCommand : ICliCommand
                 return;
             }
 
+            report.FromFolder = true;
             var validator = context.Services.CreateValidator();
             foreach (var folder in folders)
             {
