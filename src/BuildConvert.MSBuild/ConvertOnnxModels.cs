@@ -205,7 +205,10 @@ namespace BuildConvert.MSBuild
         }
 
         /// <summary>The command line the build ran, quoted for a shell.</summary>
-        internal string ReproCommand() => Quote(GenerateFullPathToTool()) + " " + GenerateCommandLineCommands();
+        internal string ReproCommand() => ShellQuoting.Join(new[]
+        {
+            GenerateFullPathToTool(), "exec", ToolAssembly, BatchProtocol.CommandName, BatchProtocol.RequestSwitch, RequestFile,
+        });
 
         /// <summary>The keys the task read from the tool's lines, as (kind, key): the round-trip test checks that the tool writes every one.</summary>
         internal IReadOnlyCollection<KeyValuePair<string, string>> KeysRead => keysRead;
@@ -410,7 +413,6 @@ namespace BuildConvert.MSBuild
             JsonText.AppendString(json, value);
         }
 
-        private static string Quote(string path) => path.IndexOf(' ') >= 0 ? "\"" + path + "\"" : path;
 
         private static bool RuntimeIsWindows() => Path.DirectorySeparatorChar == '\\';
 

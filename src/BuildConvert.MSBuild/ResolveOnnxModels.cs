@@ -315,7 +315,18 @@ namespace BuildConvert.MSBuild
         /// <summary>Everything the conversion of <paramref name="item"/> read last time.</summary>
         private static IEnumerable<string> Inputs(ITaskItem item)
         {
-            yield return item.GetMetadata(ModelMetadata.InputFile);
+            var input = item.GetMetadata(ModelMetadata.InputFile);
+            yield return input;
+            if (Directory.Exists(input))
+            {
+                // A folder model (SavedModel style): a change to any file inside it is a change to the model; folders
+                // count too, so that an added or deleted file is seen.
+                foreach (var entry in FolderEntries(input, item.GetMetadata(ModelMetadata.IntermediateFile)))
+                {
+                    yield return entry;
+                }
+            }
+
             yield return item.GetMetadata(ModelMetadata.StampFile);
             var golden = item.GetMetadata(ModelMetadata.GoldenDirectory);
             if (golden.Length > 0 && Directory.Exists(golden))
@@ -336,6 +347,34 @@ namespace BuildConvert.MSBuild
                         yield return line;
                     }
                 }
+            }
+        }
+
+        /// <summary>Every file and folder under <paramref name="folder"/>, in ordinal order, except the build's own
+        /// intermediate folder when it lies inside (the converted model must not make its source look changed).</summary>
+        private static IEnumerable<string> FolderEntries(string folder, string intermediateFile)
+        {
+            var intermediate = Path.GetDirectoryName(Path.GetFullPath(intermediateFile)) ?? "";
+            string[] entries;
+            try
+            {
+                entries = Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                yield break;
+            }
+
+            Array.Sort(entries, StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                var full = Path.GetFullPath(entry);
+                if (intermediate.Length > 0 && (full == intermediate || full.StartsWith(intermediate + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                yield return entry;
             }
         }
 

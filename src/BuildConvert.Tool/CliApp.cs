@@ -42,9 +42,16 @@ public static class CliApp
         {
             var root = BuildRoot(context);
             var parse = root.Parse(args);
-            if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
+            var misplaced = OptionsTakenAsArguments(parse);
+            if (misplaced.Count > 0 || parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
             {
-                var diagnostics = parse.Errors.Select(e => DiagnosticCodes.CommandLineUsage.Create(e.Message)).ToArray();
+                // An unknown option before the path is bound as the path, and the parser then blames the real path:
+                // name the option instead.
+                var messages = misplaced.Count == 0
+                    ? parse.Errors.Select(e => e.Message)
+                    : misplaced.Select(t => $"Unrecognized option '{t}'.")
+                        .Concat(parse.Errors.Select(e => e.Message).Where(m => !m.StartsWith("Unrecognized command or argument", StringComparison.Ordinal)));
+                var diagnostics = messages.Select(m => DiagnosticCodes.CommandLineUsage.Create(m)).ToArray();
                 if (args.Contains("--json", StringComparer.Ordinal))
                 {
                     var report = new CommandReport(CommandPath(parse).Trim() is { Length: > 0 } name ? name : "buildconvert", json: true);
@@ -89,6 +96,14 @@ public static class CliApp
 
         return root;
     }
+
+    /// <summary>Argument values that look like options (<c>--bogus</c>, <c>-x</c>) and name no existing file.</summary>
+    private static IReadOnlyList<string> OptionsTakenAsArguments(ParseResult parse) =>
+        parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .SelectMany(a => a.Tokens)
+            .Select(t => t.Value)
+            .Where(v => v.Length > 1 && v[0] == '-' && !File.Exists(v) && !Directory.Exists(v))
+            .ToArray();
 
     private static string CommandPath(ParseResult parse)
     {

@@ -27,7 +27,7 @@ internal sealed class CliContext
     public ToolServices Services { get; }
 
     /// <summary>The command line that reproduces this run, quoted for a POSIX shell.</summary>
-    public string CommandLine => "buildconvert " + string.Join(" ", args.Select(Quote));
+    public string CommandLine => "buildconvert " + ShellQuoting.Join(args);
 
     /// <summary>Reports an exception that escaped a command as BCONV9001 (with the command line) and returns exit code 1.</summary>
     public int ReportCrash(Exception exception)
@@ -47,21 +47,5 @@ internal sealed class CliContext
 
         Stderr.WriteLine(exception.ToString());
         return ExitCodes.ModelFailed;
-    }
-
-    private static string Quote(string arg)
-    {
-        if (arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)))
-        {
-            return arg;
-        }
-
-        var builder = new StringBuilder("'");
-        foreach (var c in arg)
-        {
-            builder.Append(c == '\'' ? "'\\''" : c.ToString());
-        }
-
-        return builder.Append('\'').ToString();
     }
 }

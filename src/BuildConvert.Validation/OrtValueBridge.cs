@@ -73,45 +73,13 @@ public static class OrtValueBridge
 
     internal static bool TryGetOrtType(DataType type, out TensorElementType ortType)
     {
-        ortType = type switch
-        {
-            DataType.Float => TensorElementType.Float,
-            DataType.Double => TensorElementType.Double,
-            DataType.Float16 => TensorElementType.Float16,
-            DataType.Bfloat16 => TensorElementType.BFloat16,
-            DataType.Int8 => TensorElementType.Int8,
-            DataType.Int16 => TensorElementType.Int16,
-            DataType.Int32 => TensorElementType.Int32,
-            DataType.Int64 => TensorElementType.Int64,
-            DataType.Uint8 => TensorElementType.UInt8,
-            DataType.Uint16 => TensorElementType.UInt16,
-            DataType.Uint32 => TensorElementType.UInt32,
-            DataType.Uint64 => TensorElementType.UInt64,
-            DataType.Bool => TensorElementType.Bool,
-            DataType.String => TensorElementType.String,
-            _ => TensorElementType.DataTypeMax,
-        };
-        return ortType != TensorElementType.DataTypeMax;
+        var bridged = ElementTypeTable.Find(type) is { OrtBridged: true };
+        ortType = bridged ? (TensorElementType)(int)type : TensorElementType.DataTypeMax;
+        return bridged;
     }
 
-    private static DataType ToOnnxType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float => DataType.Float,
-        TensorElementType.Double => DataType.Double,
-        TensorElementType.Float16 => DataType.Float16,
-        TensorElementType.BFloat16 => DataType.Bfloat16,
-        TensorElementType.Int8 => DataType.Int8,
-        TensorElementType.Int16 => DataType.Int16,
-        TensorElementType.Int32 => DataType.Int32,
-        TensorElementType.Int64 => DataType.Int64,
-        TensorElementType.UInt8 => DataType.Uint8,
-        TensorElementType.UInt16 => DataType.Uint16,
-        TensorElementType.UInt32 => DataType.Uint32,
-        TensorElementType.UInt64 => DataType.Uint64,
-        TensorElementType.Bool => DataType.Bool,
-        TensorElementType.String => DataType.String,
-        _ => DataType.Undefined,
-    };
+    internal static DataType ToOnnxType(TensorElementType type) =>
+        ElementTypeTable.Find((DataType)(int)type) is { OrtBridged: true } row ? row.Type : DataType.Undefined;
 
     private static BuildConvertException Unsupported(string message) =>
         BuildConvertException.Create(DiagnosticCodes.UnsupportedRuntimeType, message);

@@ -160,6 +160,21 @@ public sealed class ConvertOnnxModelsTests
         return item;
     }
 
+    [TestMethod]
+    public void TheReproLineQuotesPathsWithSpacesQuotesAndDollarsForAShell()
+    {
+        var task = new ConvertOnnxModels
+        {
+            DotnetHost = "/opt/my tools/dotnet",
+            ToolAssembly = "/home/o'neil/$HOME/tool \\x/buildconvert.dll",
+            RequestFile = "/tmp/\"req\".json",
+        };
+
+        Assert.AreEqual(
+            "'/opt/my tools/dotnet' exec '/home/o'\\''neil/$HOME/tool \\x/buildconvert.dll' msbuild-batch --request '/tmp/\"req\".json'",
+            task.ReproCommand());
+    }
+
     private static (ConvertOnnxModels Task, RecordingBuildEngine Engine) NewTask(TempFolder folder, string script, params ITaskItem[] models)
     {
         var host = folder.Write("fake-dotnet", "#!/bin/sh\n" + script + "\n");

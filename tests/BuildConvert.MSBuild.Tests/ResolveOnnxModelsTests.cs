@@ -170,6 +170,30 @@ public sealed class ResolveOnnxModelsTests
         CollectionAssert.DoesNotContain(entries, project.Combine("net/model.onnx"));
     }
 
+    [TestMethod]
+    public void AFolderModel_IsStaleWhenAnyFileInsideItChanges()
+    {
+        using var project = new TempFolder();
+        project.Write("saved/saved_model.pb", "graph");
+        var weights = project.Write("saved/variables/variables.data-00000-of-00001", "weights");
+        var first = Run(project, Item(project, "saved"));
+        var output = first.ResolvedModels[0].GetMetadata("IntermediateFile");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        File.WriteAllText(output, "converted");
+        var past = DateTime.UtcNow.AddMinutes(-10);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(project.Combine("saved"), "*", SearchOption.AllDirectories).Append(project.Combine("saved")))
+        {
+            File.SetLastWriteTimeUtc(entry, past);
+        }
+
+        File.SetLastWriteTimeUtc(first.ResolvedModels[0].GetMetadata("StampFile"), past);
+        Assert.IsEmpty(Run(project, Item(project, "saved")).StaleModels, "nothing changed");
+
+        File.SetLastWriteTimeUtc(weights, DateTime.UtcNow.AddMinutes(1));
+        var touched = Run(project, Item(project, "saved"));
+        Assert.HasCount(1, touched.StaleModels, "a file two levels down changed; the folder's own time did not");
+    }
+
     private static ResolveOnnxModels Run(TempFolder project, params ITaskItem[] items)
     {
         var engine = new RecordingBuildEngine();

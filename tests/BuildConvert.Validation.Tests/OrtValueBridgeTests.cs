@@ -3,6 +3,7 @@ using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Values;
 using BuildConvert.Validation.Tests.TestModels;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace BuildConvert.Validation.Tests;
@@ -113,5 +114,27 @@ public sealed class OrtValueBridgeTests
         Assert.ThrowsExactly<BuildConvertException>(() => OrtValueBridge.ToOrtValue(new SequenceValue("s", 1, [])));
         using var present = OrtValueBridge.ToOrtValue(new OptionalValue("o", 1, Make(DataType.Float, [1], 1f)));
         Assert.IsTrue(present.IsTensor);
+    }
+
+    [TestMethod]
+    public void TheElementTypeTableMapsToOrtTypesOfTheSameName()
+    {
+        var bridged = 0;
+        foreach (var row in ElementTypeTable.All)
+        {
+            var ok = OrtValueBridge.TryGetOrtType(row.Type, out var ortType);
+            Assert.AreEqual(row.OrtBridged, ok, row.Name);
+            if (!ok)
+            {
+                continue;
+            }
+
+            bridged++;
+            Assert.AreEqual(row.Name, ortType.ToString().ToLowerInvariant(), "ONNX Runtime numbers its element types as ONNX does");
+            Assert.AreEqual(row.Type, OrtValueBridge.ToOnnxType(ortType));
+        }
+
+        Assert.AreEqual(14, bridged);
+        Assert.AreEqual(DataType.Undefined, OrtValueBridge.ToOnnxType(TensorElementType.Complex64));
     }
 }

@@ -1,4 +1,5 @@
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 
 namespace BuildConvert.Core.Checking;
@@ -157,24 +158,12 @@ internal sealed partial class CheckRun
         foreach (var function in functions.Values)
         {
             var list = new List<FunctionProto>();
-            var pending = new Stack<NodeProto>(function.Node);
-            while (pending.Count > 0)
+            // Subgraphs past the nesting cap are reported when the body is checked (BCONV3198).
+            foreach (var node in OnnxModelWalker.Nodes(function.Node, options.MaxNestingDepth, tooDeep: static _ => { }))
             {
-                var node = pending.Pop();
                 if (functions.TryGetValue((node.Domain, node.OpType, node.Overload), out var callee) && !list.Contains(callee))
                 {
                     list.Add(callee);
-                }
-
-                foreach (var attribute in node.Attribute)
-                {
-                    foreach (var graph in attribute.G is null ? attribute.Graphs : attribute.Graphs.Append(attribute.G))
-                    {
-                        foreach (var inner in graph.Node)
-                        {
-                            pending.Push(inner);
-                        }
-                    }
                 }
             }
 

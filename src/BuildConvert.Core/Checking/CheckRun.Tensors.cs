@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
+using BuildConvert.Core.Values;
 using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace BuildConvert.Core.Checking;
@@ -173,19 +174,8 @@ internal sealed partial class CheckRun
         return fields;
     }
 
-    private static (string Field, long Count) TypedField(DataType type, long n) => type switch
-    {
-        DataType.Float => ("float_data", n),
-        DataType.Complex64 => ("float_data", n > long.MaxValue / 2 ? long.MaxValue : n * 2),
-        DataType.Double => ("double_data", n),
-        DataType.Complex128 => ("double_data", n > long.MaxValue / 2 ? long.MaxValue : n * 2),
-        DataType.Int64 => ("int64_data", n),
-        DataType.Uint32 or DataType.Uint64 => ("uint64_data", n),
-        DataType.String => ("string_data", n),
-        DataType.Int4 or DataType.Uint4 or DataType.Float4E2M1 => ("int32_data", n / 2 + n % 2),
-        DataType.Int2 or DataType.Uint2 => ("int32_data", n / 4 + (n % 4 == 0 ? 0 : 1)),
-        _ => ("int32_data", n),
-    };
+    private static (string Field, long Count) TypedField(DataType type, long n) =>
+        ElementTypeTable.Find(type) is { } row ? (row.FieldName, row.FieldCount(n)) : ("int32_data", n);
 
     private static long FieldCount(TensorProto tensor, string field) => field switch
     {

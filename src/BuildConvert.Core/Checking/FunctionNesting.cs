@@ -1,4 +1,5 @@
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 
 namespace BuildConvert.Core.Checking;
@@ -115,32 +116,12 @@ internal static class FunctionNesting
     {
         var list = new List<FunctionProto>();
         var seen = new HashSet<FunctionProto>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<NodeProto>(function.Node);
-        while (pending.Count > 0)
+        // Subgraphs past the nesting cap are reported by the checker itself (BCONV3198) when it checks the body.
+        foreach (var node in OnnxModelWalker.Nodes(function.Node, tooDeep: static _ => { }))
         {
-            var node = pending.Pop();
             if (functions.TryGetValue((node.Domain, node.OpType, node.Overload), out var callee) && seen.Add(callee))
             {
                 list.Add(callee);
-            }
-
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null)
-                {
-                    foreach (var inner in attribute.G.Node)
-                    {
-                        pending.Push(inner);
-                    }
-                }
-
-                foreach (var graph in attribute.Graphs)
-                {
-                    foreach (var inner in graph.Node)
-                    {
-                        pending.Push(inner);
-                    }
-                }
             }
         }
 

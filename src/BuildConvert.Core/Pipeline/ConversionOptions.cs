@@ -37,6 +37,11 @@ public sealed record ConversionOptions
     /// <summary>Run the graph optimization passes on the converted model.</summary>
     public bool Optimize { get; init; }
 
+    /// <summary>The time limit for one model in seconds, 0 for none (<see cref="Options.ConversionOptionTable.DefaultTimeoutSeconds"/>
+    /// unless set). The pipeline itself does not read it: whoever runs a conversion makes its cancellation token from it
+    /// (the <c>msbuild-batch</c> items; <c>convert</c> has its own <c>--timeout</c>).</summary>
+    public int TimeoutSeconds { get; init; } = Options.ConversionOptionTable.DefaultTimeoutSeconds;
+
     /// <summary>Values of format-specific options (<see cref="ConversionOptionDescriptor.ForFormat"/>), by option name.</summary>
     public IReadOnlyDictionary<string, object> FormatOptions { get; init; } = new Dictionary<string, object>(StringComparer.Ordinal);
 

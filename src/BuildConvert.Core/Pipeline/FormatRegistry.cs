@@ -1,5 +1,4 @@
 using BuildConvert.Core.Diagnostics;
-using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Core.Pipeline;
@@ -9,7 +8,7 @@ namespace BuildConvert.Core.Pipeline;
 /// more entry in <see cref="CreateDefault"/>. Names are unique (case-insensitive); a duplicate fails at construction.
 /// Immutable and safe to share.
 /// </summary>
-public sealed class FormatRegistry
+public sealed partial class FormatRegistry
 {
     private readonly IReadOnlyList<IModelFormat> formats;
 
@@ -43,12 +42,6 @@ public sealed class FormatRegistry
 
     /// <summary>The registered formats, in detection order.</summary>
     public IReadOnlyList<IModelFormat> Formats => formats;
-
-    /// <summary>The registry of every format BuildConvert supports.</summary>
-    public static FormatRegistry CreateDefault() => new(new IModelFormat[]
-    {
-        new OnnxModelFormat(),
-    });
 
     /// <summary>The format named <paramref name="name"/> (case-insensitive), or null.</summary>
     public IModelFormat? Find(string name) =>

@@ -213,8 +213,18 @@ public sealed class ModelPipeline
                 ? new OnnxWriteOptions { ExternalData = true, ExternalDataFileName = name + ".data" }
                 : OnnxWriteOptions.Default;
             var tempPath = temp;
+            var before = run.Diagnostics.Count;
             if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, FaultKind.Tool, out _))
             {
+                // The user asked for the output path: a write error names it, not the staging file.
+                var stagingFolder = staging;
+                string? Unstage(string? text) => text?.Replace(tempPath, output, StringComparison.Ordinal).Replace(stagingFolder, folder, StringComparison.Ordinal);
+                for (var i = before; i < run.Diagnostics.Count; i++)
+                {
+                    var d = run.Diagnostics[i];
+                    run.Diagnostics[i] = d with { Message = Unstage(d.Message)!, File = Unstage(d.File), Location = Unstage(d.Location) };
+                }
+
                 return run.Result();
             }
         }

@@ -38,13 +38,20 @@ public sealed record ModelSummary(
     long ExternalDataBytes)
 {
     /// <summary>Summarises <paramref name="model"/>. Never throws for malformed sizes: those tensors count as zero.</summary>
+    /// <exception cref="Diagnostics.BuildConvertException">BCONV3198 for a subgraph nested past
+    /// <see cref="OnnxModelWalker.DefaultMaxDepth"/> (the reader refuses such models first).</exception>
     public static ModelSummary FromModel(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = model.Graph ?? new GraphProto();
         var histogram = new Dictionary<string, long>(StringComparer.Ordinal);
         long nodes = 0;
-        CountNodes(graph, histogram, ref nodes, depth: 0);
+        foreach (var node in OnnxModelWalker.Walk(graph).Select(s => s.Node).OfType<NodeProto>())
+        {
+            nodes++;
+            var key = node.Domain is "" or "ai.onnx" ? node.OpType : $"{node.Domain}:{node.OpType}";
+            histogram[key] = histogram.GetValueOrDefault(key) + 1;
+        }
 
         long parameters = 0, bytes = 0, external = 0;
         foreach (var tensor in graph.Initializer)
@@ -77,7 +84,7 @@ public sealed record ModelSummary(
             model.ProducerName,
             model.ProducerVersion,
             model.OpsetImport.Select(o => new OpsetSummary(o.Domain is "" ? "ai.onnx" : o.Domain, o.Version)).ToArray(),
-            OnnxOptionApplier.FedInputs(graph).Select(ValueSummary.FromValueInfo).ToArray(),
+            GraphInputs.Fed(graph).Select(ValueSummary.FromValueInfo).ToArray(),
             graph.Output.Select(ValueSummary.FromValueInfo).ToArray(),
             histogram.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => new OpCount(kv.Key, kv.Value)).ToArray(),
@@ -87,33 +94,6 @@ public sealed record ModelSummary(
             parameters,
             bytes,
             external);
-    }
-
-    private static void CountNodes(GraphProto graph, Dictionary<string, long> histogram, ref long nodes, int depth)
-    {
-        if (depth > 64)
-        {
-            return;
-        }
-
-        foreach (var node in graph.Node)
-        {
-            nodes++;
-            var key = node.Domain is "" or "ai.onnx" ? node.OpType : $"{node.Domain}:{node.OpType}";
-            histogram[key] = histogram.GetValueOrDefault(key) + 1;
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is { } g)
-                {
-                    CountNodes(g, histogram, ref nodes, depth + 1);
-                }
-
-                foreach (var sub in attribute.Graphs)
-                {
-                    CountNodes(sub, histogram, ref nodes, depth + 1);
-                }
-            }
-        }
     }
 
     private static (long Count, long Bytes) TensorSize(TensorProto tensor)

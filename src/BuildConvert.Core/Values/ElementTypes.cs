@@ -11,18 +11,7 @@ public static class ElementTypes
     /// Size in bits of one element as stored in <c>raw_data</c> (4 for int4/uint4/float4, 2 for int2/uint2);
     /// 0 for STRING and UNDEFINED.
     /// </summary>
-    public static int BitsPerElement(DataType type) => type switch
-    {
-        DataType.Float or DataType.Int32 or DataType.Uint32 => 32,
-        DataType.Double or DataType.Int64 or DataType.Uint64 or DataType.Complex64 => 64,
-        DataType.Complex128 => 128,
-        DataType.Float16 or DataType.Bfloat16 or DataType.Int16 or DataType.Uint16 => 16,
-        DataType.Int8 or DataType.Uint8 or DataType.Bool or DataType.Float8E4M3Fn or DataType.Float8E4M3Fnuz
-            or DataType.Float8E5M2 or DataType.Float8E5M2Fnuz or DataType.Float8E8M0 => 8,
-        DataType.Int4 or DataType.Uint4 or DataType.Float4E2M1 => 4,
-        DataType.Int2 or DataType.Uint2 => 2,
-        _ => 0,
-    };
+    public static int BitsPerElement(DataType type) => ElementTypeTable.Find(type)?.Bits ?? 0;
 
     /// <summary>Whether <paramref name="type"/> is a known, non-UNDEFINED element type.</summary>
     public static bool IsDefined(DataType type) => type != DataType.Undefined && Enum.IsDefined(type);
@@ -58,36 +47,7 @@ public static class ElementTypes
     }
 
     /// <summary>The lower-case name ONNX uses in type strings, e.g. <c>float</c>, <c>int64</c>, <c>float16</c>.</summary>
-    public static string Name(DataType type) => type switch
-    {
-        DataType.Float => "float",
-        DataType.Double => "double",
-        DataType.Float16 => "float16",
-        DataType.Bfloat16 => "bfloat16",
-        DataType.Int8 => "int8",
-        DataType.Int16 => "int16",
-        DataType.Int32 => "int32",
-        DataType.Int64 => "int64",
-        DataType.Uint8 => "uint8",
-        DataType.Uint16 => "uint16",
-        DataType.Uint32 => "uint32",
-        DataType.Uint64 => "uint64",
-        DataType.Bool => "bool",
-        DataType.String => "string",
-        DataType.Complex64 => "complex64",
-        DataType.Complex128 => "complex128",
-        DataType.Float8E4M3Fn => "float8e4m3fn",
-        DataType.Float8E4M3Fnuz => "float8e4m3fnuz",
-        DataType.Float8E5M2 => "float8e5m2",
-        DataType.Float8E5M2Fnuz => "float8e5m2fnuz",
-        DataType.Float8E8M0 => "float8e8m0",
-        DataType.Uint4 => "uint4",
-        DataType.Int4 => "int4",
-        DataType.Float4E2M1 => "float4e2m1",
-        DataType.Uint2 => "uint2",
-        DataType.Int2 => "int2",
-        _ => $"type{(int)type}",
-    };
+    public static string Name(DataType type) => ElementTypeTable.Find(type)?.Name ?? $"type{(int)type}";
 
     /// <summary>
     /// Reads element <paramref name="index"/> of packed little-endian data as a double (the real part for complex types).

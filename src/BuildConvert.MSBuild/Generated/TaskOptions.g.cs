@@ -18,6 +18,7 @@ namespace BuildConvert.MSBuild
             new TaskOption("Rtol", "rtol"),
             new TaskOption("Atol", "atol"),
             new TaskOption("Tolerance", "tolerance"),
+            new TaskOption("Timeout", "timeout"),
         };
     }
 }

@@ -81,17 +81,32 @@ internal sealed class BatchCommand : ICliCommand
         {
             var options = item.ToOptions(catalog);
             var request = new ConvertRequest(item.Input, item.Output, options);
-            result = pipeline.Convert(request, options.Golden is null ? null : validator());
+            using var limit = CommonOptions.TimeoutSource(options.TimeoutSeconds);
+            try
+            {
+                result = pipeline.Convert(request, options.Golden is null ? null : validator(), limit.Token);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                var timedOut = DiagnosticCodes.TimedOut.Create(
+                    $"'{item.Id}' was stopped after {options.TimeoutSeconds} s (the item's Timeout metadata); nothing was written", item.Input);
+                WriteDiagnostic(output, timedOut, item.Id);
+                var outcome = OutcomeRule.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool));
+                WriteModel(output, item, outcome, null, Array.Empty<string>(), WriteReport(item, outcome, PipelineStage.Validate, new[] { timedOut }));
+                return false;
+            }
         }
         catch (BuildConvertException e)
         {
             // The item's options could not be read: nothing ran.
-            foreach (var diagnostic in e.Diagnostics)
+            var diagnostics = e.Diagnostics.Select(d => d with { File = d.File ?? item.Input }).ToArray();
+            foreach (var diagnostic in diagnostics)
             {
-                WriteDiagnostic(output, diagnostic with { File = diagnostic.File ?? item.Input }, item.Id);
+                WriteDiagnostic(output, diagnostic, item.Id);
             }
 
-            WriteModel(output, item, OutcomeRule.Of(new StageFailure(PipelineStage.Detect, FaultKind.Input)), null, Array.Empty<string>());
+            var outcome = OutcomeRule.Of(new StageFailure(PipelineStage.Detect, FaultKind.Input));
+            WriteModel(output, item, outcome, null, Array.Empty<string>(), WriteReport(item, outcome, PipelineStage.Detect, diagnostics));
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -128,22 +143,39 @@ internal sealed class BatchCommand : ICliCommand
     /// stage timings) to <c>&lt;output&gt;.report.json</c>, in the build's intermediate folder, so the one-line build
     /// error can say where the whole story is. Returns the path, or null when it could not be written (never fatal).
     /// </summary>
-    private static string? WriteReport(BatchItem item, ConvertResult result)
+    private static string? WriteReport(BatchItem item, ConvertResult result) => WriteReport(item, new JsonObject
     {
-        var path = item.Output + ".report.json";
-        var report = new JsonObject
+        ["item"] = item.Id,
+        ["input"] = item.Input,
+        ["output"] = item.Output,
+        ["status"] = Status(result.Outcome),
+        ["stoppedAt"] = result.Failure?.Stage.Name(),
+        ["format"] = result.Format,
+        ["diagnostics"] = DiagnosticJson.ToJson(result.Diagnostics),
+        ["summary"] = result.Summary is null ? null : JsonModels.Summary(result.Summary),
+        ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
+        ["timingsMs"] = JsonModels.Timings(result.Timings),
+    });
+
+    /// <summary>The report of an item stopped before or outside the pipeline (its options, its time limit).</summary>
+    private static string? WriteReport(BatchItem item, PipelineOutcome outcome, PipelineStage stoppedAt, IReadOnlyList<Diagnostic> diagnostics) =>
+        WriteReport(item, new JsonObject
         {
             ["item"] = item.Id,
             ["input"] = item.Input,
             ["output"] = item.Output,
-            ["status"] = Status(result.Outcome),
-            ["stoppedAt"] = result.Failure?.Stage.Name(),
-            ["format"] = result.Format,
-            ["diagnostics"] = DiagnosticJson.ToJson(result.Diagnostics),
-            ["summary"] = result.Summary is null ? null : JsonModels.Summary(result.Summary),
-            ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
-            ["timingsMs"] = JsonModels.Timings(result.Timings),
-        };
+            ["status"] = Status(outcome),
+            ["stoppedAt"] = stoppedAt.Name(),
+            ["format"] = null,
+            ["diagnostics"] = DiagnosticJson.ToJson(diagnostics),
+            ["summary"] = null,
+            ["validation"] = null,
+            ["timingsMs"] = null,
+        });
+
+    private static string? WriteReport(BatchItem item, JsonObject report)
+    {
+        var path = item.Output + ".report.json";
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -331,26 +363,26 @@ internal sealed record BatchItem(
     /// <summary>The <c>buildconvert convert</c> command line that does what this item does.</summary>
     public string ReproCommand()
     {
-        var parts = new List<string> { "buildconvert", "convert", Quote(Input), "-o", Quote(Output) };
+        var parts = new List<string> { "buildconvert", "convert", Input, "-o", Output };
         foreach (var (option, text) in Options)
         {
             switch (option.Kind)
             {
                 case OptionValueKind.Flag:
                     parts.Add(option.CliName);
-                    parts.Add(Quote(text.Trim().ToLowerInvariant()));
+                    parts.Add(text.Trim().ToLowerInvariant());
                     break;
                 case OptionValueKind.List:
                     foreach (var entry in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
                         parts.Add(option.CliName);
-                        parts.Add(Quote(entry));
+                        parts.Add(entry);
                     }
 
                     break;
                 default:
                     parts.Add(option.CliName);
-                    parts.Add(Quote(text));
+                    parts.Add(text);
                     break;
             }
         }
@@ -358,12 +390,9 @@ internal sealed record BatchItem(
         if (Validate && !string.IsNullOrWhiteSpace(Golden))
         {
             parts.Add(ConversionOptionTable.Golden.CliName);
-            parts.Add(Quote(Golden));
+            parts.Add(Golden);
         }
 
-        return string.Join(" ", parts);
+        return ShellQuoting.Join(parts);
     }
-
-    private static string Quote(string value) =>
-        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? value : "'" + value.Replace("'", "'\\''") + "'";
 }

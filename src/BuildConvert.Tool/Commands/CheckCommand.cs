@@ -45,6 +45,7 @@ internal sealed class CheckCommand : ICliCommand
             return;
         }
 
+        report.FromFolder = true;
         foreach (var model in models)
         {
             report.AddModel(CheckOne(model));

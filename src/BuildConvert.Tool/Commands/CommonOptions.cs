@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Pipeline.Options;
 
 namespace BuildConvert.Tool.Commands;
 
@@ -53,7 +54,7 @@ internal static class CommonOptions
     }
 
     /// <summary>The default limit for validating one model.</summary>
-    public const int DefaultTimeoutSeconds = 600;
+    public const int DefaultTimeoutSeconds = ConversionOptionTable.DefaultTimeoutSeconds;
 
     public static Option<int> Timeout() => new("--timeout")
     {

@@ -68,6 +68,7 @@ internal sealed class VerifyCommand : ICliCommand
                 return;
             }
 
+            report.FromFolder = true;
             var validator = context.Services.CreateValidator();
             foreach (var folder in folders)
             {
@@ -139,7 +140,7 @@ internal sealed class VerifyCommand : ICliCommand
             return new ModelReport(modelPath, ModelOutcomes.Of(new StageFailure(PipelineStage.Validate, FaultKind.Tool)), new[]
             {
                 DiagnosticCodes.InternalError.Create(
-                    $"unexpected {e.GetType().Name} while validating: {e.Message}. To reproduce, run: buildconvert verify '{modelPath}' --golden '{goldenFolder}'",
+                    $"unexpected {e.GetType().Name} while validating: {e.Message}. To reproduce, run: {ShellQuoting.Join(new[] { "buildconvert", "verify", modelPath, "--golden", goldenFolder })}",
                     modelPath),
             });
         }

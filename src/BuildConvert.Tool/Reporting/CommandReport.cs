@@ -124,6 +124,10 @@ internal sealed class CommandReport
         }
     }
 
+    /// <summary>Whether the models came from searching a folder (<c>check folder</c>, <c>verify --recursive</c>): then
+    /// the summary line is printed even for one model, so a script can tell "one found" from "one given".</summary>
+    public bool FromFolder { get; set; }
+
     /// <summary>Prints the summary (or the JSON document) and returns the exit code.</summary>
     public int Finish(bool printSummary = true)
     {
@@ -152,7 +156,7 @@ internal sealed class CommandReport
         {
             WriteJson(context.Stdout, exitCode);
         }
-        else if (printSummary && models.Count(m => !m.Quiet) > 1)
+        else if (printSummary && (FromFolder ? models.Count > 0 : models.Count(m => !m.Quiet) > 1))
         {
             context.Stdout.WriteLine($"{Command}: {SummaryText()}");
         }

@@ -81,6 +81,7 @@ public sealed class BuildTests
             .Where(f => f.EndsWith(".onnx", StringComparison.Ordinal) || f.EndsWith(".options", StringComparison.Ordinal) || f.Contains("buildconvert", StringComparison.OrdinalIgnoreCase))
             .ToArray();
         Assert.IsEmpty(left, "clean left: " + string.Join(", ", left));
+        Assert.IsFalse(Directory.Exists(Path.Combine(project.OutputFolder, "models")), "clean leaves no empty model folders in the output folder: " + string.Join(", ", Directory.Exists(Path.Combine(project.OutputFolder, "models")) ? Directory.GetFileSystemEntries(Path.Combine(project.OutputFolder, "models"), "*", SearchOption.AllDirectories) : []) + "\n" + clean.Output);
     }
 
     [TestMethod]

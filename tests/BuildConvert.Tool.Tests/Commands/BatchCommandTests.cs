@@ -66,6 +66,15 @@ public sealed class BatchCommandTests
         }
 
         Assert.IsFalse(models["good"].GetProperty("summary").GetString()!.Contains("full report", StringComparison.Ordinal));
+
+        // An item stopped by its options (BCONV0008, BCONV0003) links a report too.
+        foreach (var (id, code) in new[] { ("nogolden", "BCONV0008"), ("badtol", "BCONV0003") })
+        {
+            var stoppedReport = temp.Combine("out", id + ".onnx.report.json");
+            StringAssert.Contains(models[id].GetProperty("summary").GetString(), "full report: " + stoppedReport);
+            using var stopped = JsonDocument.Parse(File.ReadAllText(stoppedReport));
+            Assert.AreEqual(code, stopped.RootElement.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+        }
         var done = lines.Last();
         Assert.AreEqual("done", done.GetProperty("kind").GetString());
         Assert.AreEqual(5, done.GetProperty("models").GetInt32());
@@ -122,6 +131,37 @@ public sealed class BatchCommandTests
         Assert.AreEqual("failed", models["nan"].GetProperty("status").GetString());
         Assert.AreEqual("Infinity", models["nan"].GetProperty("worstAbsError").GetString());
         Assert.AreEqual("passed", models["good"].GetProperty("status").GetString());
+    }
+
+    [TestMethod]
+    public void An_item_past_its_Timeout_metadata_is_stopped_with_BCONV0009_and_the_next_item_still_runs()
+    {
+        using var temp = new TempFolder();
+        var endless = TimeoutTests.WriteEndlessLoopTest(temp);
+        var good = temp.CopyFolder(TestPaths.BackendTest("node/test_add"), "good");
+        var slow = Item("slow", Path.Combine(endless, "model.onnx"), temp.Combine("out", "slow.onnx"), endless, validate: true);
+        slow["timeout"] = "2";
+        var negative = Item("negative", Path.Combine(good, "model.onnx"), temp.Combine("out", "negative.onnx"), null, validate: false);
+        negative["timeout"] = "-1";
+        var request = WriteRequest(temp, slow, negative,
+            Item("good", Path.Combine(good, "model.onnx"), temp.Combine("out", "good.onnx"), good, validate: true));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = Cli.Run("msbuild-batch", "--request", request);
+
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        var lines = Lines(result);
+        var models = lines.Where(l => l.GetProperty("kind").GetString() == "model").ToDictionary(l => l.GetProperty("item").GetString()!);
+        Assert.AreEqual("error", models["slow"].GetProperty("status").GetString());
+        Assert.AreEqual("passed", models["good"].GetProperty("status").GetString(), "the batch goes on after a stopped item");
+        var codes = lines.Where(l => l.GetProperty("kind").GetString() == "diagnostic")
+            .ToLookup(l => l.GetProperty("item").GetString()!, l => l.GetProperty("code").GetString());
+        CollectionAssert.AreEqual(new[] { "BCONV0009" }, codes["slow"].ToArray());
+        CollectionAssert.AreEqual(new[] { "BCONV0003" }, codes["negative"].ToArray());
+        Assert.IsFalse(File.Exists(temp.Combine("out", "slow.onnx")));
+        Assert.IsFalse(Directory.EnumerateFileSystemEntries(temp.Combine("out")).Any(p => p.Contains("slow.onnx.", StringComparison.Ordinal) && !p.EndsWith(".report.json", StringComparison.Ordinal)),
+            "no staging folder is left behind");
     }
 
     private static Dictionary<string, object?> Item(string id, string input, string output, string? golden, bool validate, string? rtol = null, string? tolerance = null) => new()

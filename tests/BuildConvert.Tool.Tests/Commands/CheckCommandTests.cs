@@ -113,4 +113,21 @@ public sealed class CheckCommandTests
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         Assert.AreEqual(23, result.Json().GetProperty("summary").GetProperty("passed").GetInt32());
     }
+
+    [TestMethod]
+    public void A_folder_with_one_model_still_gets_the_summary_line_and_a_file_does_not()
+    {
+        using var temp = new TempFolder();
+        var folder = temp.CopyFolder(TestPaths.BackendTest("node/test_abs"), "models/abs");
+
+        var fromFolder = Cli.Run("check", temp.Combine("models"));
+        var fromFile = Cli.Run("check", Path.Combine(folder, "model.onnx"));
+        var verified = Cli.Run("verify", "--recursive", temp.Combine("models"));
+
+        Assert.AreEqual(0, fromFolder.ExitCode, fromFolder.ToString());
+        StringAssert.Contains(fromFolder.Stdout, "check: 1 model: 1 passed, 0 failed, 0 errors, 0 skipped");
+        Assert.DoesNotContain("check: ", fromFile.Stdout);
+        Assert.AreEqual(0, verified.ExitCode, verified.ToString());
+        StringAssert.Contains(verified.Stdout, "verify: 1 model: 1 passed");
+    }
 }

@@ -53,7 +53,7 @@ public sealed class TimeoutTests
     /// A valid model whose Loop runs for the trip count it is given (here 10^15 iterations: effectively forever),
     /// with golden data feeding that count.
     /// </summary>
-    private static string WriteEndlessLoopTest(TempFolder temp)
+    internal static string WriteEndlessLoopTest(TempFolder temp)
     {
         var body = new GraphProto { Name = "body" };
         body.Input.Add(Value("i", TensorProto.Types.DataType.Int64));

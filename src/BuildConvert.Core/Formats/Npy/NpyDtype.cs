@@ -1,5 +1,6 @@
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Values;
 using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace BuildConvert.Core.Formats.Npy;
@@ -64,25 +65,9 @@ public sealed record NpyDtype(DataType ElementType, char Kind, int ItemSize, boo
             throw Unsupported($"'{descr}' is not a dtype golden data supports", file);
         }
 
-        DataType? type = (kind, size) switch
-        {
-            ('b', 1) => DataType.Bool,
-            ('i', 1) => DataType.Int8,
-            ('i', 2) => DataType.Int16,
-            ('i', 4) => DataType.Int32,
-            ('i', 8) => DataType.Int64,
-            ('u', 1) => DataType.Uint8,
-            ('u', 2) => DataType.Uint16,
-            ('u', 4) => DataType.Uint32,
-            ('u', 8) => DataType.Uint64,
-            ('f', 2) => DataType.Float16,
-            ('f', 4) => DataType.Float,
-            ('f', 8) => DataType.Double,
-            ('c', 8) => DataType.Complex64,
-            ('c', 16) => DataType.Complex128,
-            ('U' or 'S' or 'a', _) => DataType.String,
-            _ => null,
-        };
+        DataType? type = kind is 'U' or 'S' or 'a'
+            ? DataType.String
+            : ElementTypeTable.FindByNpyKindAndSize(string.Concat(kind.ToString(), size.ToString(CultureInfo.InvariantCulture)))?.Type;
         if (type is null)
         {
             throw Unsupported($"'{descr}' is not a dtype golden data supports (bool, int8-64, uint8-64, float16/32/64, complex64/128, U, S)", file);
@@ -100,24 +85,7 @@ public sealed record NpyDtype(DataType ElementType, char Kind, int ItemSize, boo
 
     /// <summary>The little-endian descr NumPy writes for an ONNX element type, or null when NumPy has no such dtype.
     /// Strings are not covered (their descr depends on the longest string).</summary>
-    public static string? DescrFor(DataType type) => type switch
-    {
-        DataType.Bool => "|b1",
-        DataType.Int8 => "|i1",
-        DataType.Uint8 => "|u1",
-        DataType.Int16 => "<i2",
-        DataType.Uint16 => "<u2",
-        DataType.Int32 => "<i4",
-        DataType.Uint32 => "<u4",
-        DataType.Int64 => "<i8",
-        DataType.Uint64 => "<u8",
-        DataType.Float16 => "<f2",
-        DataType.Float => "<f4",
-        DataType.Double => "<f8",
-        DataType.Complex64 => "<c8",
-        DataType.Complex128 => "<c16",
-        _ => null,
-    };
+    public static string? DescrFor(DataType type) => ElementTypeTable.Find(type)?.NpyDescr;
 
     private static BuildConvertException Unsupported(string message, string? file) =>
         BuildConvertException.Create(DiagnosticCodes.NpyDtypeUnsupported, $"'{file ?? "(stream)"}': {message}", file);

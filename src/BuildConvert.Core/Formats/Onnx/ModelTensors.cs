@@ -1,52 +1,31 @@
+using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx.Proto;
 
 namespace BuildConvert.Core.Formats.Onnx;
 
 /// <summary>
 /// Enumerates every <see cref="TensorProto"/> a model holds: initializers, sparse initializers, tensor attributes of
-/// nodes (in subgraphs and model-local functions too) and training-info graphs. Iterative, so deep nesting cannot
-/// overflow the stack. Yields the tensors themselves (callers may modify them in place).
+/// nodes (in subgraphs and model-local functions too) and training-info graphs, in <see cref="OnnxModelWalker"/>'s
+/// order (the writer lays out external data in it, so it is stable). Yields the tensors themselves: callers may change
+/// their data in place while enumerating, but not add or remove tensors, nodes or graphs.
 /// </summary>
-internal static class ModelTensors
+public static class ModelTensors
 {
+    /// <summary>Every tensor <paramref name="model"/> holds, sparse tensors as their values and indices.</summary>
+    /// <param name="model">The model; it is walked lazily, as the sequence is enumerated.</param>
+    /// <exception cref="BuildConvertException">BCONV3198 for a subgraph nested past <see cref="OnnxModelWalker.DefaultMaxDepth"/>.</exception>
     public static IEnumerable<TensorProto> All(ModelProto model)
     {
-        var graphs = new Stack<GraphProto>();
-        var nodeLists = new Stack<IEnumerable<NodeProto>>();
-        if (model.Graph is not null)
+        foreach (var step in OnnxModelWalker.Walk(model))
         {
-            graphs.Push(model.Graph);
-        }
-
-        foreach (var training in model.TrainingInfo)
-        {
-            if (training.Initialization is not null)
+            if (step.Node is null)
             {
-                graphs.Push(training.Initialization);
-            }
-
-            if (training.Algorithm is not null)
-            {
-                graphs.Push(training.Algorithm);
-            }
-        }
-
-        foreach (var function in model.Functions)
-        {
-            nodeLists.Push(function.Node);
-        }
-
-        while (graphs.Count > 0 || nodeLists.Count > 0)
-        {
-            if (graphs.Count > 0)
-            {
-                var graph = graphs.Pop();
-                foreach (var t in graph.Initializer)
+                foreach (var t in step.Graph!.Initializer)
                 {
                     yield return t;
                 }
 
-                foreach (var s in graph.SparseInitializer)
+                foreach (var s in step.Graph.SparseInitializer)
                 {
                     foreach (var t in Sparse(s))
                     {
@@ -54,48 +33,34 @@ internal static class ModelTensors
                     }
                 }
 
-                nodeLists.Push(graph.Node);
                 continue;
             }
 
-            foreach (var node in nodeLists.Pop())
+            foreach (var attribute in step.Node.Attribute)
             {
-                foreach (var attribute in node.Attribute)
+                if (attribute.T is not null)
                 {
-                    if (attribute.T is not null)
-                    {
-                        yield return attribute.T;
-                    }
+                    yield return attribute.T;
+                }
 
-                    foreach (var t in attribute.Tensors)
+                foreach (var t in attribute.Tensors)
+                {
+                    yield return t;
+                }
+
+                if (attribute.SparseTensor is not null)
+                {
+                    foreach (var t in Sparse(attribute.SparseTensor))
                     {
                         yield return t;
                     }
+                }
 
-                    if (attribute.SparseTensor is not null)
+                foreach (var s in attribute.SparseTensors)
+                {
+                    foreach (var t in Sparse(s))
                     {
-                        foreach (var t in Sparse(attribute.SparseTensor))
-                        {
-                            yield return t;
-                        }
-                    }
-
-                    foreach (var s in attribute.SparseTensors)
-                    {
-                        foreach (var t in Sparse(s))
-                        {
-                            yield return t;
-                        }
-                    }
-
-                    if (attribute.G is not null)
-                    {
-                        graphs.Push(attribute.G);
-                    }
-
-                    foreach (var g in attribute.Graphs)
-                    {
-                        graphs.Push(g);
+                        yield return t;
                     }
                 }
             }

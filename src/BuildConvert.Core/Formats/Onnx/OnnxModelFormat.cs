@@ -65,9 +65,14 @@ public sealed class OnnxModelFormat : IModelFormat
         var model = OnnxModelReader.Read(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var hadExternalData = UsesExternalData(model);
-        var externalBytes = hadExternalData ? ModelSummary.FromModel(model).ExternalDataBytes : 0;
+        // The one summary of the source, taken while external tensors still say where their data is (sizes come from
+        // dims, so loading the data changes nothing else in it).
+        var summary = ModelSummary.FromModel(model);
         var inputFiles = hadExternalData ? ExternalDataLoader.LoadAll(model, folder, path) : Array.Empty<string>();
-        return new OnnxSourceModel(model, path, folder) { HadExternalData = hadExternalData, ExternalDataBytes = externalBytes, InputFiles = inputFiles };
+        return new OnnxSourceModel(model, path, folder, summary)
+        {
+            HadExternalData = hadExternalData, ExternalDataBytes = summary.ExternalDataBytes, InputFiles = inputFiles,
+        };
     }
 
     /// <summary>The ONNX checker on the file as read (external-data paths included).</summary>
@@ -159,9 +164,19 @@ public sealed class OnnxSourceModel : SourceModel
         Proto = proto ?? throw new ArgumentNullException(nameof(proto));
     }
 
+    internal OnnxSourceModel(ModelProto proto, string sourcePath, string baseDirectory, ModelSummary summary)
+        : this(proto, sourcePath, baseDirectory)
+    {
+        this.summary = summary;
+    }
+
+    private ModelSummary? summary;
+
     /// <summary>The parsed model (owned by the source; conversion shares its weights).</summary>
     public ModelProto Proto { get; }
 
     /// <inheritdoc />
-    public override ModelSummary Summarize() => ModelSummary.FromModel(Proto) with { ExternalDataBytes = ExternalDataBytes };
+    /// <remarks>Computed once: at import, or on the first call for a source made without a summary.</remarks>
+    public override ModelSummary Summarize() =>
+        summary ??= ModelSummary.FromModel(Proto) with { ExternalDataBytes = ExternalDataBytes };
 }

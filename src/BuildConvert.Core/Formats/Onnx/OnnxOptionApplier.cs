@@ -35,19 +35,7 @@ internal static class OnnxOptionApplier
     }
 
     /// <summary>The graph inputs that are not backed by an initializer (the values a caller feeds).</summary>
-    public static IReadOnlyList<ValueInfoProto> FedInputs(GraphProto graph)
-    {
-        var initializers = new HashSet<string>(graph.Initializer.Select(i => i.Name), StringComparer.Ordinal);
-        foreach (var sparse in graph.SparseInitializer)
-        {
-            if (sparse.Values is { } values)
-            {
-                initializers.Add(values.Name);
-            }
-        }
-
-        return graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();
-    }
+    public static IReadOnlyList<ValueInfoProto> FedInputs(GraphProto graph) => GraphInputs.Fed(graph);
 
     /// <summary>The version of the default (<c>ai.onnx</c>) operator set the model imports, or null.</summary>
     public static long? DefaultOpset(ModelProto model) =>

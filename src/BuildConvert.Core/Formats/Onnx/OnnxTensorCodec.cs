@@ -226,13 +226,13 @@ public static partial class OnnxTensorCodec
         return found;
     }
 
-    private static DataField TypedFieldFor(DataType type) => type switch
+    private static DataField TypedFieldFor(DataType type) => ElementTypeTable.Find(type)?.Field switch
     {
-        DataType.Float or DataType.Complex64 => DataField.Float,
-        DataType.Double or DataType.Complex128 => DataField.Double,
-        DataType.Int64 => DataField.Int64,
-        DataType.Uint32 or DataType.Uint64 => DataField.Uint64,
-        DataType.String => DataField.String,
+        TypedDataField.Float => DataField.Float,
+        TypedDataField.Double => DataField.Double,
+        TypedDataField.Int64 => DataField.Int64,
+        TypedDataField.Uint64 => DataField.Uint64,
+        TypedDataField.String => DataField.String,
         _ => DataField.Int32,
     };
 

@@ -122,11 +122,39 @@ public static class ConversionOptionTable
         Commands = OptionCommands.Convert | OptionCommands.Verify,
     };
 
+    /// <summary>The default time limit for one model, in seconds (<c>convert --timeout</c>, <c>Timeout</c> metadata).</summary>
+    public const int DefaultTimeoutSeconds = 600;
+
+    /// <summary>The time limit for one model of a build. Not a CLI option built from this table: <c>convert</c>,
+    /// <c>verify</c> and <c>check</c> have their own <c>--timeout</c> with the same default. Item metadata only.</summary>
+    public static ConversionOptionDescriptor Timeout { get; } = new(
+        "Timeout", "--timeout", OptionValueKind.Integer,
+        $"Stop converting and validating one model after this many seconds (BCONV0009); 0 for no limit. Default {DefaultTimeoutSeconds}.",
+        ParseTimeout,
+        o => o.TimeoutSeconds, (o, v) => o with { TimeoutSeconds = (int)v }, o => o.TimeoutSeconds != DefaultTimeoutSeconds)
+    {
+        Scope = OptionScope.Pipeline,
+        Commands = OptionCommands.None,
+
+        // No project property: BuildConvertTimeout is already the task's limit for the whole tool process (ms).
+    };
+
     /// <summary>Every shared option, in the order the CLI help, the props file and the stamp list them.</summary>
     public static IReadOnlyList<ConversionOptionDescriptor> All { get; } = new[]
     {
-        Format, Opset, Inputs, Outputs, InputShapes, Optimize, Golden, Rtol, Atol, Tolerance,
+        Format, Opset, Inputs, Outputs, InputShapes, Optimize, Golden, Rtol, Atol, Tolerance, Timeout,
     };
+
+    private static object ParseTimeout(string text)
+    {
+        const string expected = "a whole number of seconds";
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            throw OptionValueException.NotA(expected);
+        }
+
+        return value >= 0 ? value : throw OptionValueException.Invalid(expected, "must be 0 (no limit) or a positive number of seconds");
+    }
 
     private static object ParseOpset(string text)
     {
