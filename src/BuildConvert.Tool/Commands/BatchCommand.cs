@@ -55,7 +55,7 @@ internal sealed class BatchCommand : ICliCommand
             return ExitCodes.Usage;
         }
 
-        var pipeline = new ModelPipeline(context.Services.Formats);
+        var pipeline = ToolCache.Pipeline(context, ToolCache.Resolve(request.CacheDirectory));
         IModelValidator? validator = null;
         var failed = 0;
         foreach (var item in request.Items)
@@ -73,7 +73,7 @@ internal sealed class BatchCommand : ICliCommand
         return failed == 0 ? ExitCodes.Success : ExitCodes.ModelFailed;
     }
 
-    private static bool RunItem(CliContext context, ModelPipeline pipeline, OptionCatalog catalog, BatchItem item, Func<IModelValidator> validator)
+    private static bool RunItem(CliContext context, Core.Caching.CachingModelPipeline pipeline, OptionCatalog catalog, BatchItem item, Func<IModelValidator> validator)
     {
         var output = context.Stdout;
         ConvertResult result;
@@ -81,7 +81,7 @@ internal sealed class BatchCommand : ICliCommand
         {
             var options = item.ToOptions(catalog);
             var request = new ConvertRequest(item.Input, item.Output, options);
-            result = pipeline.Convert(request, options.Golden is null ? null : validator());
+            result = pipeline.Convert(request, validator);
         }
         catch (BuildConvertException e)
         {
@@ -175,7 +175,7 @@ internal sealed class BatchCommand : ICliCommand
         var checkerText = !checkerRan ? "checker not run" : checkerPassed ? "checker passed" : "checker FAILED";
         var text = result?.Summary is null
             ? "not converted"
-            : FormattableString.Invariant($"{result!.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, {checkerText}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
+            : FormattableString.Invariant($"{(result!.Cached ? "cached, " : "")}{result.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, {checkerText}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
         if (report is not null && outcome != PipelineOutcome.Passed)
         {
             text += "; full report: " + report;
@@ -198,6 +198,7 @@ internal sealed class BatchCommand : ICliCommand
             [BatchProtocol.Model.Summary] = text,
             [BatchProtocol.Model.Dependencies] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
             [BatchProtocol.Model.Report] = report,
+            [BatchProtocol.Model.Cached] = result is { Cached: true },
         };
         output.WriteLine(line.ToJsonString());
     }
@@ -218,6 +219,9 @@ internal sealed class BatchCommand : ICliCommand
 /// <summary>The request file of <c>msbuild-batch</c>: <c>{"version": 1, "items": [ ... ]}</c> (keys in <see cref="BatchProtocol"/>).</summary>
 internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items, OptionCatalog Options)
 {
+    /// <summary>The conversion cache folder the task asked for (<see cref="BatchProtocol.Request.CacheDirectory"/>), or null.</summary>
+    public string? CacheDirectory { get; init; }
+
     /// <summary>Reads and checks a request file; item option keys are the request keys of <paramref name="options"/>.</summary>
     /// <exception cref="BuildConvertException">BCONV0002 when the file is missing; BCONV0003 when it is malformed.</exception>
     public static BatchRequest Read(string path, OptionCatalog options)
@@ -245,7 +249,8 @@ internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items, OptionCatalo
                 list.Add(BatchItem.FromJson(element, path, options));
             }
 
-            return new BatchRequest(list, options);
+            var cache = root.TryGetProperty(BatchProtocol.Request.CacheDirectory, out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            return new BatchRequest(list, options) { CacheDirectory = string.IsNullOrWhiteSpace(cache) ? null : cache };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
