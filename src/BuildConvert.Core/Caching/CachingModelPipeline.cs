@@ -48,8 +48,11 @@ public sealed class CachingModelPipeline
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(validator);
+        // Requests the pipeline refuses (missing input or golden data, the output being the input) get its diagnostics.
         if (Cache is null || (!File.Exists(request.InputPath) && !Directory.Exists(request.InputPath))
-            || (request.Options.Golden is { } g && !Directory.Exists(g)))
+            || (request.Options.Golden is { } g && !Directory.Exists(g))
+            || string.Equals(Path.GetFullPath(request.InputPath), Path.GetFullPath(request.OutputPath), StringComparison.Ordinal)
+            || Directory.Exists(request.OutputPath))
         {
             return Run(request, validator, cancellationToken);
         }

@@ -26,7 +26,7 @@ namespace BuildConvert.Protocol
             public const string Version = "version";
             public const string Items = "items";
 
-            /// <summary>The conversion cache folder (a string), or absent/null for none (then <c>BUILDCONVERT_CACHE</c>).</summary>
+            /// <summary>The conversion cache folder (a string), or absent/null for none; the task has already resolved it (the tool does not read <c>BUILDCONVERT_CACHE</c> here).</summary>
             public const string CacheDirectory = "cacheDirectory";
         }
 

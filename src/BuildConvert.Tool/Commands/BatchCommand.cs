@@ -55,7 +55,8 @@ internal sealed class BatchCommand : ICliCommand
             return ExitCodes.Usage;
         }
 
-        var pipeline = ToolCache.Pipeline(context, ToolCache.Resolve(request.CacheDirectory));
+        // The task already resolved BuildConvertCacheDirectory, BUILDCONVERT_CACHE and BuildConvertCache=false into the request.
+        var pipeline = ToolCache.Pipeline(context, request.CacheDirectory is { } cache ? new Core.Caching.ConversionCache(cache) : null);
         IModelValidator? validator = null;
         var failed = 0;
         foreach (var item in request.Items)

@@ -179,6 +179,20 @@ public sealed class CachingModelPipelineTests
     }
 
     [TestMethod]
+    public void An_output_that_is_the_input_is_refused_by_the_pipeline_and_never_overwritten_from_the_cache()
+    {
+        using var fixture = new CacheFixture();
+        var pipeline = fixture.Pipeline();
+        Assert.IsTrue(pipeline.Convert(fixture.Request("a/m.onnx"), () => new CountingValidator()).Succeeded);
+        var bytes = File.ReadAllBytes(fixture.Model);
+        var onto = fixture.Request("a/m.onnx") with { OutputPath = fixture.Model };
+        var result = pipeline.Convert(onto, () => new CountingValidator());
+        Assert.IsFalse(result.Succeeded);
+        Assert.IsFalse(result.Cached);
+        CollectionAssert.AreEqual(bytes, File.ReadAllBytes(fixture.Model));
+    }
+
+    [TestMethod]
     public void Without_a_cache_it_is_the_plain_pipeline()
     {
         using var fixture = new CacheFixture();
