@@ -155,6 +155,24 @@ fi
 copied=$(find "$work/clones/check/bin" -name '*.onnx' -type f | wc -l)
 [ "$copied" -eq 10 ] || refuse "the checking clone has $copied .onnx files in bin/, expected 10."
 
+# Where the difference goes: three more fresh clones of each with MSBuild's task performance summary.
+task_ms() { awk -v t="$2" '/Task Performance Summary/{f=1;next} f==1 && $3==t {print $1}' "$1"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "?")}'; }
+tool_ms=() csc_models=() csc_none=()
+for round in 1 2 3; do
+  for name in 10-models no-models; do
+    rm -rf "$work/clones/perf" && cp -r "$work/templates/$name" "$work/clones/perf"
+    dotnet build "$work/clones/perf/$name.csproj" -nologo -v q -clp:PerformanceSummary >"$work/perf.log" 2>&1 || refuse "a performance-summary build of \`$name\` failed."
+    if [ "$name" = 10-models ]; then
+      tool_ms+=("$(task_ms "$work/perf.log" ConvertOnnxModels)")
+      csc_models+=("$(task_ms "$work/perf.log" Csc)")
+    else
+      csc_none+=("$(task_ms "$work/perf.log" Csc)")
+    fi
+  done
+done
+breakdown="In three more fresh clones of each, built with \`-clp:PerformanceSummary\`: the \`ConvertOnnxModels\` task (starting the tool, 10 lookups and restores, the answer) took a median $(printf '%s\n' "${tool_ms[@]}" | median) ms; the C# compiler (\`Csc\`) $(printf '%s\n' "${csc_models[@]}" | median) ms in \`10-models\` and $(printf '%s\n' "${csc_none[@]}" | median) ms in \`no-models\`."
+
 cat >"$notes" <<EOF
 Two generated class libraries (net10.0) under \`eng/bench/.work/cache-hit\`, both importing BuildConvert's in-repo
 props/targets with one shared \`BuildConvertCacheDirectory\`: \`no-models\` (no items) and \`10-models\` (10
@@ -164,6 +182,7 @@ build of a throwaway copy of \`10-models\`; then each timed command is a fresh c
 restores, compiles, and for \`10-models\` runs the tool once for all 10 items). A last fresh clone, built with \`-v:n\`,
 printed \`passed, cached\` for all 10 items and added no cache entry: every timed \`10-models\` build was a cache hit
 (the tool started, hashed the inputs and restored the outputs; nothing was converted or validated).
+$breakdown
 EOF
 [ "${standalone:-0}" = 1 ] && echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$environment"
 echo "cache-hit results: $out"

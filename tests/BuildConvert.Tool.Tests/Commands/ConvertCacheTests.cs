@@ -32,6 +32,30 @@ public sealed class ConvertCacheTests
     }
 
     [TestMethod]
+    public void Two_tool_processes_converting_one_model_at_once_convert_it_once()
+    {
+        using var temp = new TempFolder();
+        var model = TestPaths.BackendTest("node/test_abs");
+        var cache = temp.Combine("cache");
+        var runs = Enumerable.Range(0, 2)
+            .Select(i => Task.Run(() => ToolProcess.Run("convert", Path.Combine(model, "model.onnx"), "-o", temp.Combine($"out{i}", "abs.onnx"),
+                "--golden", model, "--cache", cache, "--json")))
+            .ToArray();
+        Task.WaitAll(runs);
+
+        var cached = new List<bool>();
+        foreach (var (code, stdout, stderr) in runs.Select(r => r.Result))
+        {
+            Assert.AreEqual(0, code, stdout + stderr);
+            using var json = System.Text.Json.JsonDocument.Parse(stdout);
+            cached.Add(json.RootElement.GetProperty("models")[0].GetProperty("cached").GetBoolean());
+        }
+
+        Assert.AreEqual(1, cached.Count(c => c), "one process converts, the other restores");
+        CollectionAssert.AreEqual(File.ReadAllBytes(temp.Combine("out0", "abs.onnx")), File.ReadAllBytes(temp.Combine("out1", "abs.onnx")));
+    }
+
+    [TestMethod]
     public void Without_cache_nothing_is_cached()
     {
         using var temp = new TempFolder();
