@@ -237,7 +237,6 @@ namespace BuildConvert.MSBuild
             JsonText.AppendString(json, BatchProtocol.Request.Items);
             json.Append(": [");
             var first = true;
-
             foreach (var model in models)
             {
                 json.Append(first ? "\n    {" : ",\n    {");

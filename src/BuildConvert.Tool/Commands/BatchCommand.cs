@@ -176,7 +176,7 @@ internal sealed class BatchCommand : ICliCommand
         var checkerText = !checkerRan ? "checker not run" : checkerPassed ? "checker passed" : "checker FAILED";
         var text = result?.Summary is null
             ? "not converted"
-            : FormattableString.Invariant($"{(result!.Cached ? "cached, " : "")}{result.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, {checkerText}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
+            : FormattableString.Invariant($"{result!.Format}, opset {(opsets.Length == 0 ? "?" : opsets)}, {checkerText}, {validationText}, {result.TotalTime.TotalMilliseconds:0} ms");
         if (report is not null && outcome != PipelineOutcome.Passed)
         {
             text += "; full report: " + report;

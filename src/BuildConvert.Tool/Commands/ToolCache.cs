@@ -14,8 +14,11 @@ internal static class ToolCache
     /// <summary>The environment variable naming the cache folder.</summary>
     public const string EnvironmentVariable = "BUILDCONVERT_CACHE";
 
-    /// <summary>The tool and ONNX Runtime versions every key includes.</summary>
-    public static CacheEnvironment Environment { get; } = new(ToolVersion.Text, RuntimeVersion());
+    /// <summary>The tool and ONNX Runtime versions every key includes. The tool's is its full informational version
+    /// (with the commit it was built from, when the build recorded one), so builds of two commits never share entries.</summary>
+    public static CacheEnvironment Environment { get; } = new(
+        typeof(ToolCache).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? ToolVersion.Text,
+        RuntimeVersion());
 
     /// <summary>The <c>--cache</c> option of <c>convert</c>.</summary>
     public static Option<string?> Option() => CommonOptions.NotBlank(new Option<string?>("--cache")
