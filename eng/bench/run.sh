@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks `buildconvert check` against Debian's onnx.checker.check_model on the same large models (whole-process
-# wall times, side by side in one run), and the no-op rebuild cost of a project with 10 <OnnxModel> items.
-# Writes the results into docs/benchmarks.md (between the bench:begin/bench:end markers) unless --no-doc is given.
+# wall times, side by side in one run), the no-op rebuild cost of a project with 10 <OnnxModel> items, and the cost of a
+# fresh clone of that project whose conversion cache holds every model (eng/bench/cache-hit.sh).
+# Writes the results into docs/benchmarks.md (between the bench:begin/bench:end and bench-cache markers) unless --no-doc is given.
 #
-# Usage: bash eng/bench/run.sh [--runs N] [--noop-runs N] [--warmup N] [--no-doc] [--skip-check] [--skip-noop]
+# Usage: bash eng/bench/run.sh [--runs N] [--noop-runs N] [--warmup N] [--no-doc] [--skip-check] [--skip-noop] [--skip-cache]
 # Environment: BENCH_TIMER=hyperfine|builtin (default: hyperfine when installed), BENCH_WORK=<scratch folder>.
 # Commands are timed in interleaved rounds (eng/bench/measure.py): the machine is shared, and load bursts must fall on
 # every command alike.
@@ -20,6 +21,7 @@ warmup=2
 write_doc=1
 do_check=1
 do_noop=1
+do_cache=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
     --no-doc) write_doc=0; shift ;;
     --skip-check) do_check=0; shift ;;
     --skip-noop) do_noop=0; shift ;;
+    --skip-cache) do_cache=0; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -150,8 +153,17 @@ if [ "$do_noop" = 1 ]; then
   fi
 fi
 
+if [ "$do_cache" = 1 ]; then
+  if ! bash "$bench/cache-hit.sh" --runs "$noop_runs" --out "$results/cache-hit.json" --warmup "$warmup" --work "$work/cache-hit" --timer "$timer"; then
+    echo "cache-hit benchmark did not run (see above)" >&2
+  fi
+fi
+
 echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$results/environment.txt"
 
 doc_args=()
 [ "$write_doc" = 1 ] && doc_args=(--doc "$root/docs/benchmarks.md")
 "$py" "$bench/report.py" --results "$results" "${doc_args[@]}"
+if [ "$do_cache" = 1 ]; then
+  "$py" "$bench/cache-report.py" --results "$results" "${doc_args[@]}"
+fi

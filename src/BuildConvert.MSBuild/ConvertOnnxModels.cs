@@ -45,6 +45,9 @@ namespace BuildConvert.MSBuild
         /// <summary>The <c>dotnet</c> host to run the tool with; empty for DOTNET_HOST_PATH, then <c>dotnet</c> on PATH.</summary>
         public string DotnetHost { get; set; } = "";
 
+        /// <summary>The conversion cache folder the tool restores identical conversions from and stores passing ones in; empty for none.</summary>
+        public string CacheDirectory { get; set; } = "";
+
         /// <summary>The items the tool converted, checked and (when asked) validated.</summary>
         [Output]
         public ITaskItem[] ConvertedModels { get; private set; } = Array.Empty<ITaskItem>();
@@ -89,7 +92,7 @@ namespace BuildConvert.MSBuild
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(RequestFile))!);
-                File.WriteAllText(RequestFile, BuildRequest(Models), new UTF8Encoding(false));
+                File.WriteAllText(RequestFile, BuildRequest(Models, TaskOptions.All, CacheDirectory), new UTF8Encoding(false));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
             {
@@ -217,12 +220,23 @@ namespace BuildConvert.MSBuild
         internal static string BuildRequest(IEnumerable<ITaskItem> models) => BuildRequest(models, TaskOptions.All);
 
         /// <summary>The JSON request for <paramref name="models"/>, forwarding the metadata of <paramref name="options"/>.</summary>
-        internal static string BuildRequest(IEnumerable<ITaskItem> models, IReadOnlyList<TaskOption> options)
+        internal static string BuildRequest(IEnumerable<ITaskItem> models, IReadOnlyList<TaskOption> options) => BuildRequest(models, options, "");
+
+        /// <summary>The JSON request for <paramref name="models"/>, with the conversion cache folder <paramref name="cacheDirectory"/> (empty: none).</summary>
+        internal static string BuildRequest(IEnumerable<ITaskItem> models, IReadOnlyList<TaskOption> options, string cacheDirectory)
         {
             var json = new StringBuilder();
             json.Append("{\n  ");
             JsonText.AppendString(json, BatchProtocol.Request.Version);
             json.Append(": ").Append(BatchProtocol.Version.ToString(CultureInfo.InvariantCulture)).Append(",\n  ");
+            if (!string.IsNullOrWhiteSpace(cacheDirectory))
+            {
+                JsonText.AppendString(json, BatchProtocol.Request.CacheDirectory);
+                json.Append(": ");
+                JsonText.AppendString(json, cacheDirectory.Trim());
+                json.Append(",\n  ");
+            }
+
             JsonText.AppendString(json, BatchProtocol.Request.Items);
             json.Append(": [");
             var first = true;
@@ -328,7 +342,8 @@ namespace BuildConvert.MSBuild
                 : Array.Empty<string>();
             results[id] = new ModelResult(status == BatchProtocol.Statuses.Passed, dependencies);
             var summary = DiagnosticEscaping.Escape(message.Text(BatchProtocol.Model.Summary));
-            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}", DiagnosticEscaping.Escape(id), DiagnosticEscaping.Escape(status),
+            var cached = message.Value(BatchProtocol.Model.Cached) is true ? ", cached" : "";
+            Log.LogMessage(MessageImportance.High, "BuildConvert: {0}: {1}{2}{3}", DiagnosticEscaping.Escape(id), DiagnosticEscaping.Escape(status), cached,
                 string.IsNullOrEmpty(summary) ? "" : " (" + summary + ")");
         }
 

@@ -43,6 +43,18 @@ public static partial class DiagnosticCodes
         "BCONV0010", "The buildconvert tool stopped unexpectedly",
         "The message gives the command line to reproduce it; run it by hand and report the output if it is a bug.");
 
+    public static readonly DiagnosticDescriptor CacheLockTimedOut = Warning(
+        "BCONV0011", "Another build held a model's cache lock too long",
+        "Another process was converting the same model into the same cache folder (BuildConvertCacheDirectory, BUILDCONVERT_CACHE or --cache) for longer than the lock timeout; this build converted the model itself. Look for a stuck build, or give each build its own cache folder.");
+
+    public static readonly DiagnosticDescriptor CacheEntryDamaged = Warning(
+        "BCONV0012", "A conversion cache entry was damaged and was rebuilt",
+        "A stored file of the cache entry did not match the SHA-256 in its manifest, or the manifest could not be read (a disk problem, an interrupted copy of the cache folder, or a change by hand). The entry was ignored and replaced by a fresh conversion; nothing from it was used.");
+
+    public static readonly DiagnosticDescriptor CacheUnavailable = Warning(
+        "BCONV0013", "The conversion cache folder could not be used",
+        "The message names the folder and the operating system's reason. The model was converted without the cache; fix the folder's permissions or point BuildConvertCacheDirectory, BUILDCONVERT_CACHE or --cache elsewhere.");
+
     public static readonly DiagnosticDescriptor ModelSummary = Info(
         "BCONV0100", "A model was processed",
         "Informational: one line per model with format, opset, checker and validation results.");

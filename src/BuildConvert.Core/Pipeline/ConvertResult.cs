@@ -31,6 +31,10 @@ public sealed record ConvertResult(
     /// <summary>The conversion steps applied (opset adapters, passes), one line each, for reports.</summary>
     public IReadOnlyList<string> Steps { get; init; } = Array.Empty<string>();
 
+    /// <summary>True when the outputs were restored from the conversion cache (nothing was converted or validated in
+    /// this run; the checker and validation results are those of the run that stored them).</summary>
+    public bool Cached { get; init; }
+
     /// <summary>Where the run stopped and whose fault it was; null when it succeeded.</summary>
     public StageFailure? Failure { get; init; }
 
@@ -38,10 +42,10 @@ public sealed record ConvertResult(
     public PipelineOutcome Outcome => OutcomeRule.Of(Failure);
 
     /// <summary>Whether the checker ran (on the source or on the converted model).</summary>
-    public bool CheckerRan => Timings.Any(t => t.Stage == PipelineStage.Check.Name() || t.Stage == PipelineStage.CheckSource.Name());
+    public bool CheckerRan => Cached || Timings.Any(t => t.Stage == PipelineStage.Check.Name() || t.Stage == PipelineStage.CheckSource.Name());
 
     /// <summary>Whether the checker ran to the end on the converted model and found no error, nor on the source.</summary>
-    public bool CheckerPassed => Timings.Any(t => t.Stage == PipelineStage.Check.Name()) && Failure?.Stage is not (PipelineStage.Check or PipelineStage.CheckSource);
+    public bool CheckerPassed => Cached || Timings.Any(t => t.Stage == PipelineStage.Check.Name()) && Failure?.Stage is not (PipelineStage.Check or PipelineStage.CheckSource);
 
     /// <summary>The total time over all stages.</summary>
     public TimeSpan TotalTime => Timings.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);

@@ -25,6 +25,9 @@ namespace BuildConvert.Protocol
         {
             public const string Version = "version";
             public const string Items = "items";
+
+            /// <summary>The conversion cache folder (a string), or absent/null for none; the task has already resolved it (the tool does not read <c>BUILDCONVERT_CACHE</c> here).</summary>
+            public const string CacheDirectory = "cacheDirectory";
         }
 
         /// <summary>Keys of one request item besides its options (whose keys are the options' request keys).</summary>
@@ -130,10 +133,13 @@ namespace BuildConvert.Protocol
             /// <summary>The item's full report file, or null.</summary>
             public const string Report = "report";
 
+            /// <summary>True when the outputs were restored from the conversion cache (nothing converted or validated).</summary>
+            public const string Cached = "cached";
+
             /// <summary>Every key a model line has.</summary>
             public static readonly string[] All =
             {
-                Item, Status, Input, Output, Format, Opsets, Checker, Validation, WorstAbsError, TimeMs, StoppedAt, Summary, Dependencies, Report,
+                Item, Status, Input, Output, Format, Opsets, Checker, Validation, WorstAbsError, TimeMs, StoppedAt, Summary, Dependencies, Report, Cached,
             };
         }
 

@@ -55,7 +55,8 @@ internal sealed class BatchCommand : ICliCommand
             return ExitCodes.Usage;
         }
 
-        var pipeline = new ModelPipeline(context.Services.Formats);
+        // The task already resolved BuildConvertCacheDirectory, BUILDCONVERT_CACHE and BuildConvertCache=false into the request.
+        var pipeline = ToolCache.Pipeline(context, request.CacheDirectory is { } cache ? new Core.Caching.ConversionCache(cache) : null);
         IModelValidator? validator = null;
         var failed = 0;
         foreach (var item in request.Items)
@@ -73,7 +74,7 @@ internal sealed class BatchCommand : ICliCommand
         return failed == 0 ? ExitCodes.Success : ExitCodes.ModelFailed;
     }
 
-    private static bool RunItem(CliContext context, ModelPipeline pipeline, OptionCatalog catalog, BatchItem item, Func<IModelValidator> validator)
+    private static bool RunItem(CliContext context, Core.Caching.CachingModelPipeline pipeline, OptionCatalog catalog, BatchItem item, Func<IModelValidator> validator)
     {
         var output = context.Stdout;
         ConvertResult result;
@@ -84,7 +85,7 @@ internal sealed class BatchCommand : ICliCommand
             using var limit = CommonOptions.TimeoutSource(options.TimeoutSeconds);
             try
             {
-                result = pipeline.Convert(request, options.Golden is null ? null : validator(), limit.Token);
+                result = pipeline.Convert(request, validator, limit.Token);
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested)
             {
@@ -230,6 +231,7 @@ internal sealed class BatchCommand : ICliCommand
             [BatchProtocol.Model.Summary] = text,
             [BatchProtocol.Model.Dependencies] = new JsonArray(dependencies.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
             [BatchProtocol.Model.Report] = report,
+            [BatchProtocol.Model.Cached] = result is { Cached: true },
         };
         output.WriteLine(line.ToJsonString());
     }
@@ -250,6 +252,9 @@ internal sealed class BatchCommand : ICliCommand
 /// <summary>The request file of <c>msbuild-batch</c>: <c>{"version": 1, "items": [ ... ]}</c> (keys in <see cref="BatchProtocol"/>).</summary>
 internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items, OptionCatalog Options)
 {
+    /// <summary>The conversion cache folder the task asked for (<see cref="BatchProtocol.Request.CacheDirectory"/>), or null.</summary>
+    public string? CacheDirectory { get; init; }
+
     /// <summary>Reads and checks a request file; item option keys are the request keys of <paramref name="options"/>.</summary>
     /// <exception cref="BuildConvertException">BCONV0002 when the file is missing; BCONV0003 when it is malformed.</exception>
     public static BatchRequest Read(string path, OptionCatalog options)
@@ -277,7 +282,8 @@ internal sealed record BatchRequest(IReadOnlyList<BatchItem> Items, OptionCatalo
                 list.Add(BatchItem.FromJson(element, path, options));
             }
 
-            return new BatchRequest(list, options);
+            var cache = root.TryGetProperty(BatchProtocol.Request.CacheDirectory, out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            return new BatchRequest(list, options) { CacheDirectory = string.IsNullOrWhiteSpace(cache) ? null : cache };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {

@@ -20,6 +20,7 @@ internal sealed class ConvertCommand : ICliCommand
         var conversion = new CliConversionOptions(context.Services.Formats.Options, OptionCommands.Convert);
         var externalData = new Option<bool?>("--external-data") { Description = "Write tensors of 1 KiB or more to <output>.data (default: as the source does)." };
         var timeout = CommonOptions.Timeout();
+        var cache = ToolCache.Option();
         var json = CommonOptions.Json();
         var sarif = CommonOptions.Sarif();
         var command = new Command("convert", "Convert a model to ONNX: check it, validate it against golden data, and write it atomically.")
@@ -29,18 +30,19 @@ internal sealed class ConvertCommand : ICliCommand
         conversion.AddTo(command);
         command.Options.Add(externalData);
         command.Options.Add(timeout);
+        command.Options.Add(cache);
         command.Options.Add(json);
         command.Options.Add(sarif);
         command.SetAction(parse => CommandRunner.Execute(context, "convert", parse.GetValue(json), parse.GetValue(sarif), report =>
         {
             var options = conversion.Bind(parse);
             var request = new ConvertRequest(parse.GetValue(input)!, parse.GetValue(output)!, options) { ExternalData = parse.GetValue(externalData) };
-            Run(context, report, request, parse.GetValue(timeout));
+            Run(context, report, request, parse.GetValue(timeout), ToolCache.Resolve(parse.GetValue(cache)));
         }));
         return command;
     }
 
-    private static void Run(CliContext context, CommandReport report, ConvertRequest request, int timeoutSeconds)
+    private static void Run(CliContext context, CommandReport report, ConvertRequest request, int timeoutSeconds, Core.Caching.ConversionCache? cache)
     {
         CommandRunner.RequireExists(request.InputPath, "input model");
         if (request.Options.Golden is { } golden)
@@ -48,13 +50,12 @@ internal sealed class ConvertCommand : ICliCommand
             CommandRunner.RequireExists(golden, "golden data folder");
         }
 
-        var validator = request.Options.Golden is null ? null : context.Services.CreateValidator();
-        var pipeline = new ModelPipeline(context.Services.Formats);
+        var pipeline = ToolCache.Pipeline(context, cache);
         using var limit = CommonOptions.TimeoutSource(timeoutSeconds);
         ConvertResult result;
         try
         {
-            result = pipeline.Convert(request, validator, limit.Token);
+            result = pipeline.Convert(request, () => context.Services.CreateValidator(), limit.Token);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
@@ -77,11 +78,12 @@ internal sealed class ConvertCommand : ICliCommand
             ["validation"] = result.Validation is null ? null : JsonModels.Validation(result.Validation),
             ["timingsMs"] = JsonModels.Timings(result.Timings),
             ["stoppedAt"] = result.Failure?.Stage.Name(),
+            ["cached"] = result.Cached,
             ["steps"] = new JsonArray(result.Steps.Select(step => (JsonNode?)JsonValue.Create(step)).ToArray()),
         };
         var outcome = result.Outcome.ToModelOutcome();
         var detail = result.Succeeded
-            ? FormattableString.Invariant($"-> {result.OutputPath}, {result.Format}, {result.TotalTime.TotalMilliseconds:0} ms")
+            ? FormattableString.Invariant($"-> {result.OutputPath}, {result.Format}, {(result.Cached ? "cached, " : "")}{result.TotalTime.TotalMilliseconds:0} ms")
                 + (result.Steps.Count > 0 ? ", " + result.Steps[0] : "")
                 + (result.Validation is { } r ? FormattableString.Invariant($", validated, max abs error {r.WorstAbsError:G3}") : "")
             : null;

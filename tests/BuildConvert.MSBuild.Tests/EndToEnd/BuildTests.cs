@@ -189,6 +189,45 @@ public sealed class BuildTests
         Assert.AreEqual(13L, model.OpsetImport.Single(o => o.Domain.Length == 0).Version);
     }
 
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public void Cache_TwoClonesShareOneFolder_SecondConvertsNothing_OutputsByteIdentical()
+    {
+        var cache = Path.Combine(Feed.Root, "shared-cache");
+        var clones = new[] { new TestProject(Feed, "CacheCloneA"), new TestProject(Feed, "CacheCloneB") };
+        foreach (var clone in clones)
+        {
+            clone.CopyCorpusModel("node/test_add", "models/add");
+            clone.CopyCorpusModel("node/test_relu", "models/relu");
+            clone.CopyFolder(Path.Combine(RepoPaths.Root, "tests", "BuildConvert.Tool.Tests", "Fixtures", "small_cnn_ext"), "models/cnn");
+            clone.Write(TwoModelItems(reluRtol: "") + CnnItem, $"<BuildConvertCacheDirectory>{cache}</BuildConvertCacheDirectory>");
+        }
+
+        var first = clones[0].Build();
+        Assert.IsTrue(first.Succeeded, first.ToString());
+        Assert.IsFalse(first.Output.Contains(", cached", StringComparison.Ordinal), "the first clone finds an empty cache:\n" + first.Output);
+        Assert.IsTrue(Directory.Exists(Path.Combine(cache, "v1", "entries")), "passing conversions were stored");
+
+        var second = clones[1].Build();
+        Assert.IsTrue(second.Succeeded, second.ToString());
+        foreach (var item in new[] { "models/add/model.onnx", "models/relu/model.onnx", "models/cnn/model.onnx" })
+        {
+            StringAssert.Contains(second.Output, $"BuildConvert: {item}: passed, cached (onnx", "the second clone converts nothing");
+        }
+
+        foreach (var file in new[] { "add.onnx", "models/relu/model.onnx", "models/cnn/model.onnx", "models/cnn/model.onnx.data" })
+        {
+            var a = Path.Combine(clones[0].OutputFolder, file);
+            var b = Path.Combine(clones[1].OutputFolder, file);
+            Assert.IsTrue(File.Exists(b), b + " was restored and copied");
+            CollectionAssert.AreEqual(File.ReadAllBytes(a), File.ReadAllBytes(b), file + " is byte-identical");
+        }
+
+        var third = clones[1].Build();
+        Assert.IsTrue(third.Succeeded, third.ToString());
+        Assert.IsEmpty(TestProject.ConvertedItems(third), "a restored build is up to date:\n" + third.Output);
+    }
+
     private static TestProject TwoModelProject(string name, string reluRtol)
     {
         var project = new TestProject(Feed, name);

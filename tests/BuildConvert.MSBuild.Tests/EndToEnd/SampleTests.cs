@@ -33,7 +33,8 @@ public sealed class SampleTests
         var run = DotnetProcess.Run(sample, TimeSpan.FromMinutes(3), null,
             "build", "-nodeReuse:false", "--disable-build-servers", "-tl:off", "-v:n",
             "-p:BuildConvertRepoRoot=" + RepoPaths.Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar,
-            "-p:BuildConvertSkipRepoBuild=true", "-p:BuildConvertRepoConfiguration=" + RepoPaths.Configuration);
+            "-p:BuildConvertSkipRepoBuild=true", "-p:BuildConvertRepoConfiguration=" + RepoPaths.Configuration,
+            "-p:BuildConvertCacheDirectory=" + Path.Combine(temp.Path, "cache"));
 
         Assert.IsTrue(run.Succeeded, run.ToString());
         CollectionAssert.AreEquivalent(new[] { "models/add/model.onnx", "models/relu/model.onnx" }, TestProject.ConvertedItems(run).ToArray(), run.Output);

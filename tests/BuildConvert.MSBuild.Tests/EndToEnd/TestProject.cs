@@ -55,7 +55,8 @@ internal sealed partial class TestProject
         return target;
     }
 
-    /// <summary>Sets the project's <c>&lt;OnnxModel&gt;</c> items (raw XML) and extra properties, and writes the project.</summary>
+    /// <summary>Sets the project's <c>&lt;OnnxModel&gt;</c> items (raw XML) and extra properties, and writes the project.
+    /// Each project has its own conversion cache folder (never the user's), unless the properties set another.</summary>
     public void Write(string onnxModelItems, string extraProperties = "")
     {
         items = onnxModelItems;
@@ -66,6 +67,7 @@ internal sealed partial class TestProject
                 <TargetFramework>net10.0</TargetFramework>
                 <RestorePackagesPath>{feed.Packages}</RestorePackagesPath>
                 <EnableDefaultItems>false</EnableDefaultItems>
+                <BuildConvertCacheDirectory>{System.IO.Path.Combine(feed.Root, "caches", System.IO.Path.GetFileName(Directory))}</BuildConvertCacheDirectory>
                 {properties}
               </PropertyGroup>
               <ItemGroup>
