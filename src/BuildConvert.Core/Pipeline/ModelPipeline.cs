@@ -217,7 +217,7 @@ public sealed class ModelPipeline
                 : OnnxWriteOptions.Default;
             var tempPath = temp;
             var before = run.Diagnostics.Count;
-            if (!run.Try(() => { OnnxModelWriter.Write(model, tempPath, writeOptions); return true; }, FaultKind.Tool, out _))
+            if (!run.Try(() => OnnxModelWriter.Write(model, tempPath, writeOptions), FaultKind.Tool, out var written))
             {
                 // The user asked for the output path: a write error names it, not the staging file.
                 var stagingFolder = staging;
@@ -228,6 +228,14 @@ public sealed class ModelPipeline
                     run.Diagnostics[i] = d with { Message = Unstage(d.Message)!, File = Unstage(d.File), Location = Unstage(d.Location) };
                 }
 
+                return run.Result();
+            }
+
+            // The model was checked in memory; what only exists on disk is the data file its references name.
+            if (external && CheckWrittenExternalData(written!, tempPath, input) is { Count: > 0 } problems)
+            {
+                run.Diagnostics.AddRange(problems);
+                run.Failure = new StageFailure(PipelineStage.Write, FaultKind.Tool);
                 return run.Result();
             }
         }
@@ -279,6 +287,24 @@ public sealed class ModelPipeline
         }
 
         return run.Result();
+    }
+
+    /// <summary>The external-data references of the written model, held to the path rules against the files on disk;
+    /// a problem is the writer's fault (BCONV2004).</summary>
+    private static List<Diagnostic> CheckWrittenExternalData(ModelProto written, string path, string input)
+    {
+        var directory = Path.GetDirectoryName(path) ?? ".";
+        var problems = new List<Diagnostic>();
+        foreach (var tensor in ModelTensors.All(written))
+        {
+            if (ExternalDataReference.IsExternal(tensor) && ExternalDataLoader.Validate(tensor, directory, path, out _, out _) is { } problem)
+            {
+                problems.Add(DiagnosticCodes.ConvertedModelInvalid.Create(
+                    $"the written model's external data breaks rule {problem.Code}: {problem.Message}", input, problem.Location));
+            }
+        }
+
+        return problems;
     }
 
     private static void WarmUp()

@@ -43,8 +43,10 @@ public static class OnnxModelWriter
     /// <param name="model">The model; not modified (external-data rewriting works on a shallow copy).</param>
     /// <param name="path">The destination model file; its folder must exist.</param>
     /// <param name="options">Options; <see cref="OnnxWriteOptions.Default"/> when null.</param>
+    /// <returns>The model as written: <paramref name="model"/> itself, or with external data the copy whose tensors refer
+    /// to the data file (so that a caller can check those references without reading the file back).</returns>
     /// <exception cref="BuildConvertException">Writing failed (BCONV1020) or the model is too large (BCONV1021).</exception>
-    public static void Write(ModelProto model, string path, OnnxWriteOptions? options = null)
+    public static ModelProto Write(ModelProto model, string path, OnnxWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -93,6 +95,7 @@ public static class OnnxModelWriter
             }
 
             File.Move(modelTemp, full, overwrite: true);
+            return toWrite;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
