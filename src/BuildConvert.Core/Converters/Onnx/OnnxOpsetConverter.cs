@@ -2,6 +2,7 @@ using System.Globalization;
 using BuildConvert.Core.Checking;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Graphs;
+using BuildConvert.Core.Graphs.Inference;
 
 namespace BuildConvert.Core.Converters.Onnx;
 
@@ -70,17 +71,32 @@ public static class OnnxOpsetConverter
         var failures = new List<(Node Node, string Message)>();
         if (source != targetOpset)
         {
-            var facts = new ValueFacts();
-            var rules = OpsetStepRules.Default;
-            foreach (var node in model.AllNodes().Where(n => n.IsOnnxDomain).ToArray())
+            // The core's shape inference first, so that steps needing a rank or an element type (broadcast rewrites,
+            // axis moves) know them. The inferred types serve the conversion only: every value gets back the type it
+            // had, so the written model declares what the source declared.
+            var declared = model.Graph.SelfAndDescendants().SelectMany(g => g.Values).Select(v => (Value: v, v.Type)).ToArray();
+            ShapeInference.Run(model);
+            try
             {
-                try
+                var facts = new ValueFacts();
+                var rules = OpsetStepRules.Default;
+                foreach (var node in model.AllNodes().Where(n => n.IsOnnxDomain).ToArray())
                 {
-                    ConvertNode(node, (int)source, targetOpset, rules, facts, steps, warnings);
+                    try
+                    {
+                        ConvertNode(node, (int)source, targetOpset, rules, facts, steps, warnings);
+                    }
+                    catch (BuildConvertException ex) when (ex.Code == DiagnosticCodes.OpsetStepImpossible.Code)
+                    {
+                        failures.Add((node, ex.Message));
+                    }
                 }
-                catch (BuildConvertException ex) when (ex.Code == DiagnosticCodes.OpsetStepImpossible.Code)
+            }
+            finally
+            {
+                foreach (var (value, type) in declared)
                 {
-                    failures.Add((node, ex.Message));
+                    value.Type = type;
                 }
             }
         }

@@ -2,7 +2,6 @@ using BuildConvert.Core.Checking;
 using BuildConvert.Core.Converters.Onnx;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Graphs;
-using BuildConvert.Core.Graphs.Inference;
 using BuildConvert.Core.Optimizers;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Pipeline;
@@ -102,7 +101,7 @@ public sealed class OnnxModelFormat : IModelFormat
         var warnings = new List<Diagnostic>();
         if (options.Opset is { } opset && opset != model.OpsetVersion())
         {
-            var conversion = ConvertOpset(model, opset, source.SourcePath);
+            var conversion = OnnxOpsetConverter.Convert(model, opset, source.SourcePath);
             steps.Add($"opset {conversion.SourceOpset} -> {conversion.TargetOpset}: {conversion.Steps.Count} node step(s)");
             steps.AddRange(conversion.Steps.Select(s => $"  {s.OpType} {s.From} -> {s.To}, {s.Node}: {s.Change}"));
             warnings.AddRange(conversion.Warnings.Select(w => DiagnosticCodes.ConversionNote.Create(w, source.SourcePath)));
@@ -125,28 +124,6 @@ public sealed class OnnxModelFormat : IModelFormat
         }
 
         return new ConvertedModel(model, warnings, steps);
-    }
-
-    /// <summary>
-    /// Converts between opsets with the core's shape inference run first, so that steps needing a rank or an element type
-    /// (broadcast rewrites, axis moves) know them. The inferred types serve the conversion only: every value gets back
-    /// the type it had, so the written model declares what the source declared.
-    /// </summary>
-    private static OpsetConversionResult ConvertOpset(Model model, int opset, string path)
-    {
-        var declared = model.Graph.SelfAndDescendants().SelectMany(g => g.Values).Select(v => (Value: v, v.Type)).ToArray();
-        ShapeInference.Run(model);
-        try
-        {
-            return OnnxOpsetConverter.Convert(model, opset, path);
-        }
-        finally
-        {
-            foreach (var (value, type) in declared)
-            {
-                value.Type = type;
-            }
-        }
     }
 
     /// <summary>Whether <paramref name="model"/> as read keeps any tensor in external data.</summary>

@@ -349,7 +349,6 @@ internal static class MiscRules
     {
         if (c.Node.Input(2) is null)
         {
-            c.Node.SetAttribute(NodeAttribute.Of("axis", -2L));
             var rank = c.RequireRank(c.Node.Input(0), "DFT-20's default axis -2 must be spelled as a non-negative axis");
             c.Node.SetAttribute(NodeAttribute.Of("axis", (long)(rank - 2)));
             return;
