@@ -48,41 +48,8 @@ internal static class TensorMath
     /// <summary>Integer (and bool) elements; false for other types or a uint64 above <see cref="long.MaxValue"/>.</summary>
     public static bool TryReadInts(TensorData t, out long[] values)
     {
-        values = Array.Empty<long>();
-        if (!(IsInteger(t.ElementType) || t.ElementType == DataType.Bool) || t.IsExternal)
-        {
-            return false;
-        }
-
-        var span = t.Bytes.Span;
-        var n = (int)t.ElementCount;
-        var result = new long[n];
-        for (var i = 0; i < n; i++)
-        {
-            switch (t.ElementType)
-            {
-                case DataType.Int64: result[i] = BinaryPrimitives.ReadInt64LittleEndian(span[(i * 8)..]); break;
-                case DataType.Uint64:
-                    var u = BinaryPrimitives.ReadUInt64LittleEndian(span[(i * 8)..]);
-                    if (u > long.MaxValue)
-                    {
-                        return false;
-                    }
-
-                    result[i] = (long)u;
-                    break;
-                case DataType.Int32: result[i] = BinaryPrimitives.ReadInt32LittleEndian(span[(i * 4)..]); break;
-                case DataType.Uint32: result[i] = BinaryPrimitives.ReadUInt32LittleEndian(span[(i * 4)..]); break;
-                case DataType.Int16: result[i] = BinaryPrimitives.ReadInt16LittleEndian(span[(i * 2)..]); break;
-                case DataType.Uint16: result[i] = BinaryPrimitives.ReadUInt16LittleEndian(span[(i * 2)..]); break;
-                case DataType.Int8: result[i] = unchecked((sbyte)span[i]); break;
-                case DataType.Uint8: result[i] = span[i]; break;
-                case DataType.Bool: result[i] = span[i] != 0 ? 1 : 0; break;
-            }
-        }
-
-        values = result;
-        return true;
+        values = t.FitsInt64 ? t.ToInt64s() : Array.Empty<long>();
+        return t.FitsInt64;
     }
 
     /// <summary>Floating elements as doubles (exact); false for other types.</summary>
@@ -124,69 +91,44 @@ internal static class TensorMath
     {
         DataType.Float => (float)v,
         DataType.Float16 => (double)(Half)v,
-        DataType.Bfloat16 => BFloat16ToDouble(DoubleToBFloat16(v)),
+        DataType.Bfloat16 => BFloat16ToDouble(ElementWriter.ToBFloat16(v)),
         _ => v,
     };
 
     public static TensorData FromInts(DataType t, long[] shape, long[] values)
     {
-        var size = ElementSize(t);
-        var bytes = new byte[values.Length * size];
-        var span = bytes.AsSpan();
-        for (var i = 0; i < values.Length; i++)
+        if (!IsInteger(t) && t != DataType.Bool)
         {
-            var v = values[i];
-            switch (t)
-            {
-                case DataType.Int64: BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], v); break;
-                case DataType.Uint64: BinaryPrimitives.WriteUInt64LittleEndian(span[(i * 8)..], unchecked((ulong)v)); break;
-                case DataType.Int32: BinaryPrimitives.WriteInt32LittleEndian(span[(i * 4)..], unchecked((int)v)); break;
-                case DataType.Uint32: BinaryPrimitives.WriteUInt32LittleEndian(span[(i * 4)..], unchecked((uint)v)); break;
-                case DataType.Int16: BinaryPrimitives.WriteInt16LittleEndian(span[(i * 2)..], unchecked((short)v)); break;
-                case DataType.Uint16: BinaryPrimitives.WriteUInt16LittleEndian(span[(i * 2)..], unchecked((ushort)v)); break;
-                case DataType.Int8 or DataType.Uint8: span[i] = unchecked((byte)v); break;
-                case DataType.Bool: span[i] = v != 0 ? (byte)1 : (byte)0; break;
-                default: throw new ArgumentException($"{t} is not an integer type", nameof(t));
-            }
+            throw new ArgumentException($"{t} is not an integer type", nameof(t));
         }
 
-        return TensorData.FromBytes(t, shape, bytes);
+        return Write(t, shape, values.Length, (span, i) => ElementWriter.WriteInt64(t, span, values[i]));
     }
 
     public static TensorData FromReals(DataType t, long[] shape, double[] values)
     {
-        var size = ElementSize(t);
-        var bytes = new byte[values.Length * size];
-        var span = bytes.AsSpan();
-        for (var i = 0; i < values.Length; i++)
+        if (!IsFloat(t))
         {
-            var v = values[i];
-            switch (t)
-            {
-                case DataType.Float: BinaryPrimitives.WriteSingleLittleEndian(span[(i * 4)..], (float)v); break;
-                case DataType.Double: BinaryPrimitives.WriteDoubleLittleEndian(span[(i * 8)..], v); break;
-                case DataType.Float16: BinaryPrimitives.WriteHalfLittleEndian(span[(i * 2)..], (Half)v); break;
-                case DataType.Bfloat16: BinaryPrimitives.WriteUInt16LittleEndian(span[(i * 2)..], DoubleToBFloat16(v)); break;
-                default: throw new ArgumentException($"{t} is not a floating type", nameof(t));
-            }
+            throw new ArgumentException($"{t} is not a floating type", nameof(t));
+        }
+
+        return Write(t, shape, values.Length, (span, i) => ElementWriter.Write(t, span, values[i]));
+    }
+
+    private static TensorData Write(DataType t, long[] shape, int count, ElementWrite write)
+    {
+        var size = ElementSize(t);
+        var bytes = new byte[count * size];
+        for (var i = 0; i < count; i++)
+        {
+            write(bytes.AsSpan(i * size, size), i);
         }
 
         return TensorData.FromBytes(t, shape, bytes);
     }
 
-    /// <summary>Round to nearest even from float, as ONNX Runtime's BFloat16 does; NaN becomes the quiet NaN 0x7FC1.</summary>
-    public static ushort DoubleToBFloat16(double value)
-    {
-        var f = (float)value;
-        if (float.IsNaN(f))
-        {
-            return 0x7FC1;
-        }
+    private delegate void ElementWrite(Span<byte> destination, int index);
 
-        var bits = BitConverter.SingleToUInt32Bits(f);
-        var rounding = 0x7FFFu + ((bits >> 16) & 1);
-        return (ushort)((bits + rounding) >> 16);
-    }
 
     public static double BFloat16ToDouble(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 

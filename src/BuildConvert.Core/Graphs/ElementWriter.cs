@@ -31,7 +31,7 @@ public static class ElementWriter
         }
     }
 
-    /// <summary>Writes an int64 exactly (no round trip through double) as <paramref name="type"/>.</summary>
+    /// <summary>Writes an int64 exactly as <paramref name="type"/> (integers wrap like a C cast; no round trip through double).</summary>
     public static void WriteInt64(DataType type, Span<byte> destination, long value)
     {
         switch (type)
@@ -40,6 +40,10 @@ public static class ElementWriter
             case DataType.Uint64: BinaryPrimitives.WriteUInt64LittleEndian(destination, unchecked((ulong)value)); break;
             case DataType.Int32: BinaryPrimitives.WriteInt32LittleEndian(destination, unchecked((int)value)); break;
             case DataType.Uint32: BinaryPrimitives.WriteUInt32LittleEndian(destination, unchecked((uint)value)); break;
+            case DataType.Int16: BinaryPrimitives.WriteInt16LittleEndian(destination, unchecked((short)value)); break;
+            case DataType.Uint16: BinaryPrimitives.WriteUInt16LittleEndian(destination, unchecked((ushort)value)); break;
+            case DataType.Int8 or DataType.Uint8: destination[0] = unchecked((byte)value); break;
+            case DataType.Bool: destination[0] = value != 0 ? (byte)1 : (byte)0; break;
             default: Write(type, destination, value); break;
         }
     }
@@ -55,13 +59,14 @@ public static class ElementWriter
         return t >= 9.2233720368547758E18 ? long.MaxValue : t <= -9.2233720368547758E18 ? long.MinValue : (long)t;
     }
 
-    private static ushort ToBFloat16(double value)
+    /// <summary>Rounds to bfloat16 (nearest even from float, as ONNX Runtime does); NaN becomes its quiet NaN 0x7FC1.</summary>
+    public static ushort ToBFloat16(double value)
     {
         var f = (float)value;
         var bits = BitConverter.SingleToUInt32Bits(f);
         if (float.IsNaN(f))
         {
-            return 0x7FC0;
+            return 0x7FC1;
         }
 
         // Round to nearest even on the dropped 16 bits.

@@ -185,35 +185,60 @@ public sealed class TensorData
         return FromBytes(elementType, dims, data);
     }
 
-    /// <summary>The elements converted to int64 (integer and bool types; floats are truncated toward zero).</summary>
+    /// <summary>
+    /// The elements as int64: integer and bool types exactly (uint64 above <see cref="long.MaxValue"/> wraps, as a C cast
+    /// does; <see cref="FitsInt64"/> tells), floating types truncated toward zero.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Strings, complex or external data.</exception>
     public long[] ToInt64s()
     {
         var span = Bytes.Span;
-        var count = ElementCount;
+        var count = (int)ElementCount;
         var result = new long[count];
-        switch (ElementType)
+        for (var i = 0; i < count; i++)
         {
-            case DataType.Int64:
-                MemoryMarshal.Cast<byte, long>(span).CopyTo(result);
-                break;
-            case DataType.Int32:
-                for (var i = 0; i < count; i++)
-                {
-                    result[i] = BinaryPrimitives.ReadInt32LittleEndian(span[(i * 4)..]);
-                }
-
-                break;
-            default:
-                for (var i = 0; i < count; i++)
-                {
-                    result[i] = (long)ElementTypes.ReadAsDouble(ElementType, span, i);
-                }
-
-                break;
+            result[i] = ElementType switch
+            {
+                DataType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(span[(i * 8)..]),
+                DataType.Uint64 => unchecked((long)BinaryPrimitives.ReadUInt64LittleEndian(span[(i * 8)..])),
+                DataType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(span[(i * 4)..]),
+                DataType.Uint32 => BinaryPrimitives.ReadUInt32LittleEndian(span[(i * 4)..]),
+                DataType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(span[(i * 2)..]),
+                DataType.Uint16 => BinaryPrimitives.ReadUInt16LittleEndian(span[(i * 2)..]),
+                DataType.Int8 => unchecked((sbyte)span[i]),
+                DataType.Uint8 => span[i],
+                DataType.Bool => span[i] != 0 ? 1 : 0,
+                _ => (long)ElementTypes.ReadAsDouble(ElementType, span, i),
+            };
         }
 
         return result;
+    }
+
+    /// <summary>Whether <see cref="ToInt64s"/> is exact: an integer or bool type, and no uint64 element above <see cref="long.MaxValue"/>.</summary>
+    public bool FitsInt64
+    {
+        get
+        {
+            switch (ElementType)
+            {
+                case DataType.Int64 or DataType.Int32 or DataType.Uint32 or DataType.Int16 or DataType.Uint16 or DataType.Int8 or DataType.Uint8 or DataType.Bool:
+                    return !IsExternal;
+                case DataType.Uint64 when !IsExternal:
+                    var span = Bytes.Span;
+                    for (var i = 0; i < ElementCount; i++)
+                    {
+                        if (BinaryPrimitives.ReadUInt64LittleEndian(span[(i * 8)..]) > long.MaxValue)
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>The elements converted to double (numeric and bool types).</summary>
