@@ -166,7 +166,8 @@ public sealed class Graph
         return node;
     }
 
-    /// <summary>Removes <paramref name="node"/>; its outputs must no longer be read (rewire them first).</summary>
+    /// <summary>Removes <paramref name="node"/> with its subgraphs (their reads of outer values included); its outputs must
+    /// no longer be read (rewire them first).</summary>
     /// <exception cref="InvalidOperationException">An output is still read or is a graph output.</exception>
     public void RemoveNode(Node node)
     {
@@ -180,6 +181,13 @@ public sealed class Graph
         }
 
         node.DetachAll();
+
+        // Reads of outer values from inside the node's bodies go with it.
+        foreach (var inner in node.Subgraphs.SelectMany(g => g.SelfAndDescendants()).SelectMany(g => g.Nodes))
+        {
+            inner.TruncateInputs(0);
+        }
+
         foreach (var output in node.Outputs)
         {
             if (output is not null)

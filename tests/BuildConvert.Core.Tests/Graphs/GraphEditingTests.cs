@@ -75,6 +75,26 @@ public sealed class GraphEditingTests
     }
 
     [TestMethod]
+    public void RemovingANodeWithABodyDropsTheBodysReadsOfOuterValues()
+    {
+        var model = new Model(17);
+        var g = model.Graph;
+        var x = g.AddInput("x", null);
+        var cond = g.AddInput("c", null);
+        var thenBranch = g.CreateSubgraph("then");
+        var elseBranch = g.CreateSubgraph("else");
+        thenBranch.Outputs.Add(thenBranch.AddNode("Relu", new[] { x }).Outputs[0]!);
+        elseBranch.Outputs.Add(elseBranch.AddNode("Neg", new[] { x }).Outputs[0]!);
+        var ifNode = g.AddNode("If", new[] { cond }, 1, new[] { NodeAttribute.Of("then_branch", thenBranch), NodeAttribute.Of("else_branch", elseBranch) });
+        Assert.AreEqual(2, x.Uses.Count);
+
+        g.RemoveNode(ifNode);
+
+        Assert.AreEqual(0, x.Uses.Count, "no stale use from a removed branch keeps x alive");
+        Assert.AreEqual(0, cond.Uses.Count);
+    }
+
+    [TestMethod]
     public void ACycleIsReported()
     {
         var model = new Model(17);
