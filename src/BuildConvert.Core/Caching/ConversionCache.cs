@@ -111,7 +111,7 @@ public sealed class ConversionCache
         var output = Path.GetFullPath(request.OutputPath);
         var folder = Path.GetDirectoryName(output)!;
         Directory.CreateDirectory(folder);
-        var staging = Path.Combine(folder, $".{Path.GetFileName(output)}.{Environment.ProcessId}.{Guid.NewGuid():N}.cache");
+        var staging = ModelPipeline.NewStagingFolder(folder, Path.GetFileName(output));
         Directory.CreateDirectory(staging);
         try
         {

@@ -199,8 +199,7 @@ public sealed class ModelPipeline
             // output, validated there (ONNX Runtime finds the data file by its relative name), and only then moved into
             // place. A process killed on the way (a native crash in ONNX Runtime) leaves only the staging folder, whose
             // name carries the process id so the next run for this output removes it.
-            RemoveAbandonedStaging(folder, name);
-            staging = Path.Combine(folder, $".{name}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}{StagingSuffix}");
+            staging = NewStagingFolder(folder, name);
             try
             {
                 Directory.CreateDirectory(staging);
@@ -331,6 +330,17 @@ public sealed class ModelPipeline
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The path of a fresh staging folder for output <paramref name="name"/> in <paramref name="folder"/> (not yet
+    /// created), after removing those that processes no longer running left behind. The cache's restore stages the same
+    /// way, so one sweep covers both.
+    /// </summary>
+    internal static string NewStagingFolder(string folder, string name)
+    {
+        RemoveAbandonedStaging(folder, name);
+        return Path.Combine(folder, $".{name}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}{StagingSuffix}");
     }
 
     /// <summary>Removes staging folders for <paramref name="name"/> left by processes that no longer run.</summary>

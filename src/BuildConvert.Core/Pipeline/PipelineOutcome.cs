@@ -17,11 +17,11 @@ public enum PipelineStage
     /// <summary>Turning the source graph into ONNX.</summary>
     Convert,
 
-    /// <summary>Writing the model to a temporary file beside the output.</summary>
-    Write,
-
     /// <summary>The ONNX checker on the converted model, in memory (its problems are the converter's).</summary>
     Check,
+
+    /// <summary>Writing the model (and its data file) into a staging folder beside the output.</summary>
+    Write,
 
     /// <summary>Running the model on golden inputs and comparing its outputs.</summary>
     Validate,
