@@ -24,9 +24,6 @@ internal sealed class CliConversionOptions
     /// <summary>The options, in catalog order.</summary>
     public IEnumerable<Option> Options => options.Select(o => o.Option);
 
-    /// <summary>The option made for <paramref name="descriptor"/>.</summary>
-    public Option this[ConversionOptionDescriptor descriptor] => options.Single(o => ReferenceEquals(o.Descriptor, descriptor)).Option;
-
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {

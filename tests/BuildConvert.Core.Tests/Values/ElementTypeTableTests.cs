@@ -23,6 +23,24 @@ public sealed class ElementTypeTableTests
     }
 
     [TestMethod]
+    [DataRow(DataType.Float, 32, "<f4", 8L)]
+    [DataRow(DataType.Double, 64, "<f8", 16L)]
+    [DataRow(DataType.Float16, 16, "<f2", 4L)]
+    [DataRow(DataType.Bool, 8, "|b1", 2L)]
+    [DataRow(DataType.Uint64, 64, "<u8", 16L)]
+    [DataRow(DataType.Complex64, 64, "<c8", 16L)]
+    [DataRow(DataType.Bfloat16, 16, null, 4L)]
+    [DataRow(DataType.Int4, 4, null, 1L)]
+    [DataRow(DataType.Uint2, 2, null, 1L)]
+    public void RowsHoldThePublishedFacts(DataType type, int bits, string? npy, long bytesForTwo)
+    {
+        // Facts from the ONNX and NumPy specifications, written out rather than read back from the table.
+        Assert.AreEqual(bits, ElementTypes.BitsPerElement(type));
+        Assert.AreEqual(npy, NpyDtype.DescrFor(type));
+        Assert.AreEqual(bytesForTwo, ElementTypes.ByteCount(type, 2), "two elements (4-bit and 2-bit types share a byte)");
+    }
+
+    [TestMethod]
     [DynamicData(nameof(Rows))]
     public void ElementTypesReadsTheRow(DataType type)
     {

@@ -205,6 +205,4 @@ internal sealed class InferenceRun
 
     /// <summary>The graph's nodes in topological order without reordering the graph (as given when it has a cycle).</summary>
     private static IReadOnlyList<Node> TopologicalOrder(Graph graph) => graph.TopologicalOrder() ?? graph.Nodes.ToArray();
-
-    internal static bool IsFloat(DataType t) => t is DataType.Float or DataType.Double or DataType.Float16 or DataType.Bfloat16;
 }

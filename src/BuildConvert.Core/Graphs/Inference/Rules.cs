@@ -11,9 +11,6 @@ internal static class Rules
     /// <summary>Output 0 has input 0's shape and a fixed element type.</summary>
     public static InferenceFunction SameShape(DataType elementType) => c => c.SetOutput(0, elementType, c.InputShape(0));
 
-    /// <summary>A tensor type with input <paramref name="input"/>'s element type and <paramref name="shape"/>.</summary>
-    public static OnnxType Like(InferenceContext c, int input, IReadOnlyList<Dim>? shape) => OnnxType.Tensor(c.InputElementType(input), shape);
-
     /// <summary>The type without denotations (a value's denotation is not inferred).</summary>
     public static OnnxType? Strip(OnnxType? type)
     {
@@ -35,10 +32,6 @@ internal static class Rules
     /// <summary>The element type an optional <c>dtype</c>-like attribute names, or <paramref name="fallback"/>.</summary>
     public static DataType DataTypeAttribute(InferenceContext c, string name, DataType fallback) =>
         c.Node.Attribute(name) is { } a ? (DataType)a.Int : fallback;
-
-    /// <summary>An INTS attribute, or the constant contents of input <paramref name="input"/>; null when neither is known.</summary>
-    public static long[]? IntsFromAttributeOrInput(InferenceContext c, string attribute, int input) =>
-        c.Node.GetInts(attribute)?.ToArray() ?? (c.HasInput(input) ? c.InputInts(input) : null);
 
     /// <summary>Per spatial axis values of an INTS attribute, or <paramref name="fallback"/> repeated.</summary>
     public static long[] Spatial(InferenceContext c, string attribute, int count, long fallback)

@@ -40,11 +40,12 @@ public sealed class InferenceRegistryTests
     public void TheVersionInForceAtTheModelsOpsetIsChosen()
     {
         // Squeeze takes axes as an attribute before 13 and as an input from 13.
-        foreach (var (opset, expected) in new[] { (11L, new long[] { 3, 4 }), (13L, new long[] { 3, 4 }) })
+        // [1,3,1,1,4] squeezed at {0,2} is [3,1,4]; ignoring the axes (squeezing every 1) would give [3,4].
+        foreach (var (opset, expected) in new[] { (11L, new long[] { 3, 1, 4 }), (13L, new long[] { 3, 1, 4 }) })
         {
             var model = new Model(opset);
             var g = model.Graph;
-            var x = g.AddInput("x", OnnxType.Tensor(DataType.Float, 1, 3, 1, 4));
+            var x = g.AddInput("x", OnnxType.Tensor(DataType.Float, 1, 3, 1, 1, 4));
             var node = opset < 13
                 ? g.AddNode("Squeeze", new[] { x }, attributes: new[] { NodeAttribute.Of("axes", new long[] { 0, 2 }) })
                 : g.AddNode("Squeeze", new[] { x, g.AddInitializer("axes", TensorData.FromInt64s(new long[] { 0, 2 })) });
@@ -63,7 +64,7 @@ public sealed class InferenceRegistryTests
         var relu = g.AddNode("Relu", new[] { custom.Outputs[0] });
         var result = ShapeInference.Run(model);
         Assert.IsNull(custom.Outputs[0]!.Type);
-        Assert.AreEqual(OnnxType.Tensor(DataType.Undefined), relu.Outputs[0]!.Type ?? OnnxType.Tensor(DataType.Undefined));
+        Assert.IsTrue(relu.Outputs[0]!.Type is null or { ElementType: DataType.Undefined }, "nothing is known of the custom op's output");
         Assert.AreEqual(1, result.NodesWithoutRule.Count);
         Assert.AreEqual(1, result.OperatorsWithoutRule["com.example.FusedThing"]);
         Assert.IsTrue(result.IsClean);
