@@ -12,3 +12,13 @@ if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
   grep -q '^en_US\.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen
   locale-gen >/dev/null
 fi
+
+# TensorFlow.js (pure JavaScript, CPU backend): the independent oracle of the TensorFlow converter tests, pinned by
+# eng/tfjs/package-lock.json. Reinstalled only when the installed tree does not match the lock file.
+command -v npm >/dev/null || { echo "Node.js with npm is required (the TensorFlow converter tests run TensorFlow.js)" >&2; exit 1; }
+tfjs_dir="$(cd "$(dirname "$0")" && pwd)/tfjs"
+if ! cmp -s "$tfjs_dir/package-lock.json" "$tfjs_dir/node_modules/.package-lock.json.installed" 2>/dev/null \
+   || [ ! -f "$tfjs_dir/node_modules/@tensorflow/tfjs/package.json" ]; then
+  (cd "$tfjs_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$tfjs_dir/package-lock.json" "$tfjs_dir/node_modules/.package-lock.json.installed"
+fi

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using BuildConvert.Core.Converters.Onnx;
+using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Evaluation;
 using BuildConvert.Core.Graphs.Inference;
 
@@ -64,8 +65,32 @@ public static class SupportedOperatorsDocument
         }
 
         sb.Append("## Conversions from other formats\n\n");
-        sb.Append("None yet: TensorFlow, TorchScript, Keras and scikit-learn converters are on the roadmap. ")
-            .Append("Each will add its own per-operator table here, generated from its converter registry.\n");
+        AppendTensorFlow(sb);
+        sb.Append("TorchScript, Keras and scikit-learn converters are on the roadmap; each will add its own table here, ")
+            .Append("generated from its converter registry.\n");
         return sb.ToString();
+    }
+
+    private static void AppendTensorFlow(StringBuilder sb)
+    {
+        var registry = TfModelConverter.Registry;
+        var ops = registry.Entries.GroupBy(e => e.Key.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        sb.Append("### TensorFlow (target opsets ").Append(TfModelConverter.MinOpset.ToString(CultureInfo.InvariantCulture)).Append('-')
+            .Append(TfModelConverter.MaxOpset.ToString(CultureInfo.InvariantCulture)).Append(", default ")
+            .Append(TfModelConverter.DefaultOpset.ToString(CultureInfo.InvariantCulture)).Append(", ")
+            .Append(ops.Count.ToString(CultureInfo.InvariantCulture)).Append(" operators)\n\n");
+        sb.Append("From `Converters/TensorFlow` (one file per family). *Target opsets*: each converter version with the lowest ")
+            .Append("target opset it emits for; the highest not above the target is used. Training-only and stateful operators ")
+            .Append("(optimizer steps, assignments, random numbers, summaries, gradients) are refused with BCONV2100.\n\n");
+        sb.Append("| Operator | Target opsets | Notes |\n|---|---|---|\n");
+        foreach (var op in ops)
+        {
+            var versions = op.OrderBy(e => e.Key.MinOpset).ToArray();
+            var text = string.Join(", ", versions.Select(e => ">= " + e.Key.MinOpset.ToString(CultureInfo.InvariantCulture)));
+            var notes = string.Join("; ", versions.Select(e => e.Note).Where(n => n.Length > 0));
+            sb.Append("| ").Append(op.Key).Append(" | ").Append(text).Append(" | ").Append(notes.Replace("|", "\\|", StringComparison.Ordinal)).Append(" |\n");
+        }
+
+        sb.Append('\n');
     }
 }

@@ -1,4 +1,10 @@
+using System.Globalization;
+using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.TensorFlow;
+using BuildConvert.Core.Formats.TensorFlow.Proto;
+using BuildConvert.Core.Graphs;
+using BuildConvert.Core.Graphs.Inference;
+using BuildConvert.Core.Optimizers;
 using BuildConvert.Core.Pipeline;
 
 namespace BuildConvert.Core.Converters.TensorFlow;
@@ -7,27 +13,361 @@ namespace BuildConvert.Core.Converters.TensorFlow;
 /// Turns a <see cref="TfGraph"/> into the core ONNX graph at the target opset (13-21, default 17): every node through
 /// the TensorFlow converter registry, NHWC layouts through Transposes that the core's passes push and cancel.
 /// </summary>
+/// <remarks>
+/// The steps: check the opset; collect the nodes the outputs need (data edges, stopping at the bound inputs); refuse
+/// training-only and stateful ops (BCONV2100, all of them at once, control dependencies included) and ops without a
+/// converter (BCONV2001, all at once) before converting anything; make the graph inputs (a dynamic size, -1, becomes a
+/// symbolic dimension); convert the nodes in topological order, inferring types as the graph grows so that each
+/// handler sees its inputs' types and shapes; then full shape inference and the layout passes (constant folding,
+/// identity removal, Transpose push-through and cancellation, dead-code removal), and all of
+/// <see cref="GraphOptimizer"/> when <see cref="ConversionOptions.Optimize"/> is set.
+/// </remarks>
 public static class TfModelConverter
 {
     /// <summary>The ONNX opset used when the options name none.</summary>
     public const int DefaultOpset = 17;
 
-    /// <summary>The TensorFlow converters, keyed by TensorFlow op and minimum ONNX opset.</summary>
-    public static OpConverterRegistry<object> Registry { get; } = new OpConverterRegistry<object>("TensorFlow").Freeze();
+    /// <summary>The lowest target opset.</summary>
+    public const int MinOpset = 13;
+
+    /// <summary>The highest target opset.</summary>
+    public const int MaxOpset = 21;
+
+    /// <summary>The TensorFlow converters, keyed by TensorFlow op and minimum ONNX opset (see <see cref="TfOpFamilies"/>).</summary>
+    public static OpConverterRegistry<TfOpHandler> Registry { get; } = BuildRegistry();
+
+    /// <summary>The passes every conversion runs: they fold what depends only on constants and cancel layout Transposes.</summary>
+    private static readonly PassPipeline LayoutPasses = new(new IGraphPass[]
+    {
+        new ConstantFolding(), new IdentityElimination(), new TransposeOptimization(), new DeadCodeElimination(),
+    });
 
     /// <summary>Converts <paramref name="graph"/>; every op without a converter is reported at once (BCONV2001).</summary>
-    /// <exception cref="Diagnostics.BuildConvertException">The graph cannot be converted as asked.</exception>
+    /// <param name="graph">The graph, as a TensorFlow reader made it; not modified.</param>
+    /// <param name="options">The options; <see cref="ConversionOptions.Opset"/> and <see cref="ConversionOptions.Optimize"/> are read.</param>
+    /// <param name="file">The model's path, named in diagnostics.</param>
+    /// <param name="cancellationToken">Stops the conversion between nodes.</param>
+    /// <returns>The model (owned by the caller) with the steps taken.</returns>
+    /// <exception cref="BuildConvertException">BCONV2003 for an opset outside 13-21; BCONV2100 for training-only or
+    /// stateful ops; BCONV2001 for ops without a converter; BCONV2101/BCONV2102 for a node or constant that cannot be
+    /// converted as written.</exception>
     public static ConvertedModel Convert(TfGraph graph, ConversionOptions options, string? file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         var opset = options.Opset ?? DefaultOpset;
-        var unsupported = Registry.FindUnsupported(graph.Nodes.Select(n => ("", n.Op, n.Name)), opset);
-        if (unsupported.Count > 0)
+        if (opset is < MinOpset or > MaxOpset)
         {
-            throw UnsupportedOperator.Error("TensorFlow", unsupported, opset, file);
+            throw BuildConvertException.Create(DiagnosticCodes.OpsetOutOfRange,
+                $"ai.onnx opset {opset.ToString(CultureInfo.InvariantCulture)} is outside the range TensorFlow models can be converted to ({MinOpset} to {MaxOpset})", file);
         }
 
-        throw new InvalidOperationException("the TensorFlow converter registry is empty");
+        try
+        {
+            return new Conversion(graph, opset, file, cancellationToken).Run(options.Optimize);
+        }
+        catch (BuildConvertException e) when (file is not null && e.Diagnostics.Any(d => d.File is null))
+        {
+            // Handlers and the tensor codec do not know the file; their errors get it here.
+            throw new BuildConvertException(e.Diagnostics.Select(d => d with { File = d.File ?? file }).ToArray(), e);
+        }
+    }
+
+    private static OpConverterRegistry<TfOpHandler> BuildRegistry()
+    {
+        var registry = new OpConverterRegistry<TfOpHandler>("TensorFlow");
+        foreach (var register in TfOpFamilies.All)
+        {
+            register(registry);
+        }
+
+        return registry.Freeze();
+    }
+
+    /// <summary>The state of one conversion.</summary>
+    private sealed class Conversion
+    {
+        private readonly TfGraph source;
+        private readonly int opset;
+        private readonly string? file;
+        private readonly CancellationToken cancellation;
+        private readonly Dictionary<string, NodeDef> byName = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Value> tensors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> outputsUsed = new(StringComparer.Ordinal);
+        private readonly Dictionary<Value, TensorData?> evaluated = new(ReferenceEqualityComparer.Instance);
+        private readonly Model model;
+        private readonly IncrementalShapeInference inference;
+
+        public Conversion(TfGraph source, int opset, string? file, CancellationToken cancellation)
+        {
+            this.source = source;
+            this.opset = opset;
+            this.file = file;
+            this.cancellation = cancellation;
+            foreach (var node in source.Nodes)
+            {
+                if (!byName.TryAdd(node.Name, node))
+                {
+                    throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid, $"node '{node.Name}' ({node.Op}): the graph has two nodes of this name", file, node.Name);
+                }
+            }
+
+            model = new Model(opset, Onnx.OnnxOpsetConverter.MinimumIrVersion(opset)) { ProducerName = "BuildConvert", ProducerVersion = typeof(TfModelConverter).Assembly.GetName().Version?.ToString() ?? "" };
+            inference = ShapeInference.Incremental(model);
+        }
+
+        public ConvertedModel Run(bool optimize)
+        {
+            var g = model.Graph;
+            g.Name = "tensorflow";
+            var bound = new HashSet<string>(source.Inputs.Select(i => Normalize(i.Tensor)), StringComparer.Ordinal);
+            var order = Order(bound);
+            CheckInferenceOnly(bound);
+            var unsupported = Registry.FindUnsupported(order.Select(n => ("", n.Op, n.Name)), opset);
+            if (unsupported.Count > 0)
+            {
+                throw UnsupportedOperator.Error("TensorFlow", unsupported, opset, file);
+            }
+
+            foreach (var input in source.Inputs)
+            {
+                var type = TfDataTypes.ToOnnx(input.ElementType) ?? throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid,
+                    $"input '{input.Name}' ({input.Tensor}) has dtype {TfDataTypes.Name(input.ElementType)}, which has no ONNX form", file, input.Name);
+                var shape = input.Shape?.Select((d, i) => d >= 0 ? Dim.Of(d) : Dim.Sym(SymbolName(input.Name, i))).ToArray();
+                tensors[Normalize(input.Tensor)] = g.AddInput(input.Name, OnnxType.Tensor(type, shape));
+            }
+
+            foreach (var node in order)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                ConvertNode(node);
+            }
+
+            foreach (var output in source.Outputs)
+            {
+                AddOutput(output);
+            }
+
+            var steps = new List<string> { $"tensorflow -> onnx opset {opset}: {order.Count} node(s)" };
+            ShapeInference.Run(model);
+            steps.Add($"layout: {RunPasses(LayoutPasses)}");
+            if (optimize)
+            {
+                steps.Add($"optimize: {RunPasses(PassPipeline.Default)}");
+            }
+
+            ShapeInference.Run(model);
+            return new ConvertedModel(model, Array.Empty<Diagnostic>(), steps);
+        }
+
+        private OptimizationReport RunPasses(PassPipeline passes)
+        {
+            try
+            {
+                return passes.Run(model);
+            }
+            catch (Exception e) when (e is not (BuildConvertException or OutOfMemoryException or OperationCanceledException))
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.ConversionStepFailed,
+                    $"a pass failed on the converted TensorFlow graph ({e.GetType().Name}: {e.Message})", file, inner: e);
+            }
+        }
+
+        /// <summary>The nodes the outputs need through data edges, inputs first; bound tensors end the walk.</summary>
+        private List<NodeDef> Order(HashSet<string> bound)
+        {
+            var order = new List<NodeDef>();
+            var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: on the stack, true: done
+            var stack = new Stack<(NodeDef Node, int Next)>();
+            foreach (var output in source.Outputs)
+            {
+                var tensor = Normalize(output.Tensor);
+                NoteUse(tensor);
+                if (!bound.Contains(tensor))
+                {
+                    Visit(NodeOf(tensor, $"output '{output.Name}'"));
+                }
+            }
+
+            return order;
+
+            void Visit(NodeDef root)
+            {
+                if (state.ContainsKey(root.Name))
+                {
+                    return;
+                }
+
+                state[root.Name] = false;
+                stack.Push((root, 0));
+                while (stack.Count > 0)
+                {
+                    var (node, next) = stack.Pop();
+                    var inputs = DataInputs(node);
+                    if (next < inputs.Count)
+                    {
+                        stack.Push((node, next + 1));
+                        var tensor = inputs[next];
+                        NoteUse(tensor);
+
+                        if (bound.Contains(tensor))
+                        {
+                            continue;
+                        }
+
+                        var producer = NodeOf(tensor, $"node '{node.Name}' ({node.Op}) input {next}");
+                        if (state.TryGetValue(producer.Name, out var done))
+                        {
+                            if (!done)
+                            {
+                                throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid,
+                                    $"node '{node.Name}' ({node.Op}): its inputs form a cycle through '{producer.Name}' outside any While loop", file, node.Name);
+                            }
+
+                            continue;
+                        }
+
+                        state[producer.Name] = false;
+                        stack.Push((producer, 0));
+                    }
+                    else
+                    {
+                        state[node.Name] = true;
+                        order.Add(node);
+                    }
+                }
+            }
+        }
+
+        /// <summary>BCONV2100 when anything the outputs reach, through data or control edges, is training-only or stateful.</summary>
+        private void CheckInferenceOnly(HashSet<string> bound)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var work = new Stack<string>(source.Outputs.Select(o => NodeName(Normalize(o.Tensor))));
+            var offending = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            while (work.Count > 0)
+            {
+                var name = work.Pop();
+                if (!seen.Add(name) || !byName.TryGetValue(name, out var node))
+                {
+                    continue;
+                }
+
+                if (TfOpFamilies.IsNotInference(node.Op))
+                {
+                    (offending.TryGetValue(node.Op, out var list) ? list : offending[node.Op] = new List<string>()).Add(node.Name);
+                }
+
+                foreach (var input in node.Input)
+                {
+                    var clean = input.StartsWith('^') ? input[1..] : input;
+                    if (!input.StartsWith('^') && bound.Contains(Normalize(clean)))
+                    {
+                        continue;
+                    }
+
+                    work.Push(NodeName(clean));
+                }
+            }
+
+            if (offending.Count > 0)
+            {
+                var groups = offending.OrderByDescending(p => p.Value.Count).ThenBy(p => p.Key, StringComparer.Ordinal)
+                    .Select(p => new UnsupportedOperator("", p.Key, p.Value, null)).ToArray();
+                var total = groups.Sum(o => o.NodeNames.Count);
+                throw BuildConvertException.Create(DiagnosticCodes.NotAnInferenceOp,
+                    $"the outputs depend on {groups.Length} training-only or stateful TensorFlow operator(s) in {total} node(s), which an ONNX model cannot express: {UnsupportedOperator.Describe(groups)}", file);
+            }
+        }
+
+        private void ConvertNode(NodeDef node)
+        {
+            var inputs = DataInputs(node).Select((t, i) => tensors.TryGetValue(t, out var v) ? v
+                : throw new InvalidOperationException($"input {i} of '{node.Name}' was not converted")).ToArray();
+            var builder = new OpBuilder(model.Graph, opset) { NamePrefix = node.Name };
+            var outputCount = outputsUsed.TryGetValue(node.Name, out var used) ? used : 0;
+            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated);
+            var before = model.Graph.Nodes.Count;
+            Registry.Resolve(node.Op, opset)!.Handler(context);
+            inference.Infer(model.Graph.Nodes.Skip(before).ToArray());
+            for (var k = 0; k < outputCount; k++)
+            {
+                if (context.Output(k) is not { } value)
+                {
+                    throw BuildConvertException.Create(DiagnosticCodes.InternalError,
+                        $"the {node.Op} converter set no value for output {k} of node '{node.Name}', which the graph reads", file, node.Name);
+                }
+
+                tensors[$"{node.Name}:{k.ToString(CultureInfo.InvariantCulture)}"] = value;
+            }
+        }
+
+        private void AddOutput(TfTensorBinding output)
+        {
+            var g = model.Graph;
+            var value = tensors[Normalize(output.Tensor)];
+            if (value.Producer is null || value.IsGraphOutput || value.Name != output.Name && model.Names.HasValue(output.Name))
+            {
+                value = new OpBuilder(g, opset) { NamePrefix = output.Name }.Op("Identity", value);
+                inference.Infer(new[] { value.Producer! });
+            }
+
+            if (value.Name != output.Name)
+            {
+                if (model.Names.HasValue(output.Name))
+                {
+                    throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid,
+                        $"output '{output.Name}': the name is taken by an input or another output", file, output.Name);
+                }
+
+                g.Rename(value, output.Name);
+            }
+
+            if (value.Type is null && TfDataTypes.ToOnnx(output.ElementType) is { } type)
+            {
+                value.Type = OnnxType.Tensor(type, output.Shape?.Select((d, i) => d >= 0 ? Dim.Of(d) : Dim.Sym(SymbolName(output.Name, i))).ToArray());
+            }
+
+            g.Outputs.Add(value);
+        }
+
+        private void NoteUse(string tensor)
+        {
+            var name = NodeName(tensor);
+            var index = OutputIndex(tensor);
+            outputsUsed[name] = System.Math.Max(outputsUsed.GetValueOrDefault(name), index + 1);
+        }
+
+        private NodeDef NodeOf(string tensor, string reader) =>
+            byName.TryGetValue(NodeName(tensor), out var node) ? node
+                : throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid, $"{reader} reads '{tensor}', and the graph has no node '{NodeName(tensor)}'", file);
+
+        private static List<string> DataInputs(NodeDef node) =>
+            node.Input.Where(i => !i.StartsWith('^')).Select(Normalize).ToList();
+
+        /// <summary><c>x</c> and <c>x:0</c> are the same tensor; the canonical form is <c>x:0</c>.</summary>
+        internal static string Normalize(string tensor)
+        {
+            var colon = tensor.LastIndexOf(':');
+            return colon > 0 && int.TryParse(tensor.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _) ? tensor : tensor + ":0";
+        }
+
+        private static string NodeName(string tensor)
+        {
+            var t = Normalize(tensor);
+            return t[..t.LastIndexOf(':')];
+        }
+
+        private static int OutputIndex(string tensor)
+        {
+            var t = Normalize(tensor);
+            return int.Parse(t.AsSpan(t.LastIndexOf(':') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        }
+
+        private static string SymbolName(string tensor, int dim)
+        {
+            var baseName = new string(tensor.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+            return $"{baseName}_dim{dim.ToString(CultureInfo.InvariantCulture)}";
+        }
     }
 }

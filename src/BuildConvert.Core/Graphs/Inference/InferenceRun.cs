@@ -115,7 +115,7 @@ internal sealed class InferenceRun
         return body.Outputs.Select(o => o.Type).ToArray();
     }
 
-    private void InferNode(Node node)
+    public void InferNode(Node node)
     {
         var opset = OpsetOf(node.Domain);
         var rule = registry.Find(node.Domain, node.OpType, opset);

@@ -30,6 +30,16 @@ public static class ShapeInference
     }
 
     /// <summary>
+    /// Starts an inference that a converter feeds node by node as it builds <paramref name="model"/>, so that each
+    /// step sees the types (and the small integer values) of what it reads. Types are merged as <see cref="Run"/> does.
+    /// </summary>
+    public static IncrementalShapeInference Incremental(Model model, ShapeInferenceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new IncrementalShapeInference(new InferenceRun(model, options ?? ShapeInferenceOptions.Default));
+    }
+
+    /// <summary>
     /// Merges an inferred type into a declared one without loosening it: unknown parts of <paramref name="declared"/>
     /// are filled from <paramref name="inferred"/>, a symbolic dimension becomes fixed when inferred fixed, and each
     /// disagreement (kind, element type, rank, a fixed dimension) is added to <paramref name="disagreements"/>.
@@ -121,4 +131,28 @@ public static class ShapeInference
 
         return dims;
     }
+}
+
+/// <summary>
+/// Shape inference fed node by node (<see cref="ShapeInference.Incremental"/>): <see cref="Infer"/> sets the output types
+/// of nodes whose inputs are typed already, in the order given. Not thread-safe; one per model being built.
+/// </summary>
+public sealed class IncrementalShapeInference
+{
+    private readonly InferenceRun run;
+
+    internal IncrementalShapeInference(InferenceRun run) => this.run = run;
+
+    /// <summary>Infers the outputs of <paramref name="nodes"/>, in order (each should read only values typed before it).</summary>
+    public void Infer(IEnumerable<Node> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        foreach (var node in nodes)
+        {
+            run.InferNode(node);
+        }
+    }
+
+    /// <summary>What the run has found so far.</summary>
+    public ShapeInferenceResult Result => run.Result;
 }

@@ -1,0 +1,17 @@
+namespace BuildConvert.Core.Diagnostics;
+
+// BCONV21xx: converting a TensorFlow graph (Converters/TensorFlow).
+public static partial class DiagnosticCodes
+{
+    public static readonly DiagnosticDescriptor NotAnInferenceOp = Error(
+        "BCONV2100", "The TensorFlow graph computes its outputs with training-only or stateful operators",
+        "The outputs depend on operators that update state (variable assignments, optimizer steps, counters), draw random numbers for training, or write summaries; an ONNX model is a pure function, so such a graph has no ONNX form. The message lists every such operator with its node names. Convert an inference signature (a SavedModel's serving signature) or freeze the graph for inference, or choose outputs (--outputs / Outputs) that do not depend on them.");
+
+    public static readonly DiagnosticDescriptor TensorFlowNodeInvalid = Error(
+        "BCONV2101", "A TensorFlow node cannot be converted as written",
+        "The message names the node, its operator and the attribute or input at fault: a missing or malformed attribute, an attribute value the converter does not support (it says which values it does), an input that must be a constant and is computed at run time, or an input that is missing.");
+
+    public static readonly DiagnosticDescriptor TensorFlowTensorInvalid = Error(
+        "BCONV2102", "A TensorFlow constant tensor is malformed",
+        "A Const node's tensor (or a variable's value) has a size that does not match its dtype and shape, negative or unknown dimensions, more values than elements, or a dtype with no ONNX form (resource, variant). The message names the node. Re-export the model.");
+}
