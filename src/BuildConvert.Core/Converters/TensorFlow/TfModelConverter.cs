@@ -1,5 +1,4 @@
 using BuildConvert.Core.Formats.TensorFlow;
-using BuildConvert.Core.Pipeline;
 
 namespace BuildConvert.Core.Converters.TensorFlow;
 
@@ -15,19 +14,24 @@ public static class TfModelConverter
     /// <summary>The TensorFlow converters, keyed by TensorFlow op and minimum ONNX opset.</summary>
     public static OpConverterRegistry<object> Registry { get; } = new OpConverterRegistry<object>("TensorFlow").Freeze();
 
-    /// <summary>Converts <paramref name="graph"/>; every op without a converter is reported at once (BCONV2001).</summary>
+    /// <summary>Converts <paramref name="graph"/> for ONNX opset <paramref name="opset"/> (default <see cref="DefaultOpset"/>);
+    /// every op without a converter is reported at once (BCONV2001). Knows nothing of the pipeline: the TensorFlow
+    /// format's plugin turns the result into the pipeline's ConvertedModel.</summary>
     /// <exception cref="Diagnostics.BuildConvertException">The graph cannot be converted as asked.</exception>
-    public static ConvertedModel Convert(TfGraph graph, ConversionOptions options, string? file, CancellationToken cancellationToken = default)
+    public static TfConversion Convert(TfGraph graph, int? opset, string? file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        ArgumentNullException.ThrowIfNull(options);
-        var opset = options.Opset ?? DefaultOpset;
-        var unsupported = Registry.FindUnsupported(graph.Nodes.Select(n => ("", n.Op, n.Name)), opset);
+        var target = opset ?? DefaultOpset;
+        var unsupported = Registry.FindUnsupported(graph.Nodes.Select(n => ("", n.Op, n.Name)), target);
         if (unsupported.Count > 0)
         {
-            throw UnsupportedOperator.Error("TensorFlow", unsupported, opset, file);
+            throw UnsupportedOperator.Error("TensorFlow", unsupported, target, file);
         }
 
         throw new InvalidOperationException("the TensorFlow converter registry is empty");
     }
 }
+
+/// <summary>What <see cref="TfModelConverter.Convert"/> made: the model (owned by the caller), non-fatal diagnostics,
+/// and one line per notable step for reports.</summary>
+public sealed record TfConversion(Graphs.Model Model, IReadOnlyList<Diagnostics.Diagnostic> Warnings, IReadOnlyList<string> Steps);
