@@ -1,4 +1,3 @@
-using BuildConvert.Core.Formats.TensorFlow;
 
 namespace BuildConvert.Core.Converters.TensorFlow;
 
