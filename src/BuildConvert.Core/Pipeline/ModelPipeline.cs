@@ -285,6 +285,9 @@ public sealed class ModelPipeline
             }
         }
 
+        // A source may keep its tensors in memory it does not own (the ONNX reader's mapped file); it stays reachable,
+        // and so does that memory, until the run is over.
+        GC.KeepAlive(source);
         return run.Result();
     }
 

@@ -1,11 +1,9 @@
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
-using BuildConvert.Core.Formats.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 using BuildConvert.Core.Graphs;
 using BuildConvert.Core.Graphs.Inference;
 using BuildConvert.Core.Optimizers;
-using BuildConvert.Core.Pipeline;
 
 namespace BuildConvert.Core.Converters.TensorFlow;
 
@@ -19,8 +17,8 @@ namespace BuildConvert.Core.Converters.TensorFlow;
 /// converter (BCONV2001, all at once) before converting anything; make the graph inputs (a dynamic size, -1, becomes a
 /// symbolic dimension); convert the nodes in topological order, inferring types as the graph grows so that each
 /// handler sees its inputs' types and shapes; then full shape inference and the layout passes (constant folding,
-/// identity removal, Transpose push-through and cancellation, dead-code removal), and all of
-/// <see cref="GraphOptimizer"/> when <see cref="ConversionOptions.Optimize"/> is set.
+/// identity removal, Transpose push-through and cancellation, dead-code removal). The rest of
+/// <see cref="GraphOptimizer"/> is the caller's (the format plugin runs it when asked). Knows nothing of the pipeline.
 /// </remarks>
 public static class TfModelConverter
 {
@@ -42,29 +40,29 @@ public static class TfModelConverter
         new ConstantFolding(), new IdentityElimination(), new TransposeOptimization(), new DeadCodeElimination(),
     });
 
-    /// <summary>Converts <paramref name="graph"/>; every op without a converter is reported at once (BCONV2001).</summary>
+    /// <summary>Converts <paramref name="graph"/> for ONNX opset <paramref name="opset"/> (default <see cref="DefaultOpset"/>);
+    /// every op without a converter is reported at once (BCONV2001).</summary>
     /// <param name="graph">The graph, as a TensorFlow reader made it; not modified.</param>
-    /// <param name="options">The options; <see cref="ConversionOptions.Opset"/> and <see cref="ConversionOptions.Optimize"/> are read.</param>
+    /// <param name="opset">The target ai.onnx opset, 13 to 21; null for <see cref="DefaultOpset"/>.</param>
     /// <param name="file">The model's path, named in diagnostics.</param>
     /// <param name="cancellationToken">Stops the conversion between nodes.</param>
     /// <returns>The model (owned by the caller) with the steps taken.</returns>
     /// <exception cref="BuildConvertException">BCONV2003 for an opset outside 13-21; BCONV2100 for training-only or
     /// stateful ops; BCONV2001 for ops without a converter; BCONV2101/BCONV2102 for a node or constant that cannot be
     /// converted as written.</exception>
-    public static ConvertedModel Convert(TfGraph graph, ConversionOptions options, string? file, CancellationToken cancellationToken = default)
+    public static TfConversion Convert(TfGraph graph, int? opset, string? file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        ArgumentNullException.ThrowIfNull(options);
-        var opset = options.Opset ?? DefaultOpset;
-        if (opset is < MinOpset or > MaxOpset)
+        var target = opset ?? DefaultOpset;
+        if (target is < MinOpset or > MaxOpset)
         {
             throw BuildConvertException.Create(DiagnosticCodes.OpsetOutOfRange,
-                $"ai.onnx opset {opset.ToString(CultureInfo.InvariantCulture)} is outside the range TensorFlow models can be converted to ({MinOpset} to {MaxOpset})", file);
+                $"ai.onnx opset {target.ToString(CultureInfo.InvariantCulture)} is outside the range TensorFlow models can be converted to ({MinOpset} to {MaxOpset})", file);
         }
 
         try
         {
-            return new Conversion(graph, opset, file, cancellationToken).Run(options.Optimize);
+            return new Conversion(graph, target, file, cancellationToken).Run();
         }
         catch (BuildConvertException e) when (file is not null && e.Diagnostics.Any(d => d.File is null))
         {
@@ -116,7 +114,7 @@ public static class TfModelConverter
             inference = ShapeInference.Incremental(model);
         }
 
-        public ConvertedModel Run(bool optimize)
+        public TfConversion Run()
         {
             var g = model.Graph;
             g.Name = "tensorflow";
@@ -151,13 +149,8 @@ public static class TfModelConverter
             var steps = new List<string> { $"tensorflow -> onnx opset {opset}: {order.Count} node(s)" };
             ShapeInference.Run(model);
             steps.Add($"layout: {RunPasses(LayoutPasses)}");
-            if (optimize)
-            {
-                steps.Add($"optimize: {RunPasses(PassPipeline.Default)}");
-            }
-
             ShapeInference.Run(model);
-            return new ConvertedModel(model, Array.Empty<Diagnostic>(), steps);
+            return new TfConversion(model, Array.Empty<Diagnostic>(), steps);
         }
 
         private OptimizationReport RunPasses(PassPipeline passes)
@@ -371,3 +364,7 @@ public static class TfModelConverter
         }
     }
 }
+
+/// <summary>What <see cref="TfModelConverter.Convert"/> made: the model (owned by the caller), non-fatal diagnostics,
+/// and one line per notable step for reports.</summary>
+public sealed record TfConversion(Model Model, IReadOnlyList<Diagnostic> Warnings, IReadOnlyList<string> Steps);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Evaluation;
-using BuildConvert.Core.Formats.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 using BuildConvert.Core.Graphs;
 using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;

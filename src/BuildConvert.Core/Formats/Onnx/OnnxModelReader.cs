@@ -6,8 +6,8 @@ using Google.Protobuf;
 namespace BuildConvert.Core.Formats.Onnx;
 
 /// <summary>
-/// Reads <c>.onnx</c> files into <see cref="ModelProto"/>. The file is parsed straight from a <see cref="FileStream"/>
-/// with size and recursion limits, so weights are held once (in the parsed message), never also as a whole-file buffer.
+/// Reads <c>.onnx</c> files into <see cref="ModelProto"/>. A file is parsed from a read-only mapping, leaving the
+/// weights in the mapped file (<see cref="MappedModelParser"/>); other streams are parsed with size and recursion limits.
 /// Every problem with the bytes becomes a <see cref="BuildConvertException"/> with a BCONV10xx code naming the file.
 /// Thread-safe: no shared state.
 /// </summary>
@@ -111,10 +111,9 @@ public static class OnnxModelReader
 
             ModelProto model;
             long position = 0;
-            // Parsing from a read-only map copies each tensor once, into the message. (Parsing from the stream instead makes
-            // protobuf gather large fields in chunks, allocating them twice.) The mapped pages are clean page cache: they
-            // count in the resident size while mapped but are not memory the process owns; eng/bench/opset-bench.sh
-            // reports both.
+            // Parsing from a read-only map leaves the weights in the mapped file (MappedModelParser). The mapped pages are
+            // clean page cache: they count in the resident size while mapped but are not memory the process owns;
+            // eng/bench/opset-bench.sh reports both.
             if (stream is FileStream { CanSeek: true } fileStream && options.RecursionLimit == OnnxReadOptions.ProtobufRecursionLimit)
             {
                 model = ParseMapped(fileStream, fileStream.Position, fileStream.Length - fileStream.Position);
@@ -162,10 +161,16 @@ public static class OnnxModelReader
         }
     }
 
-    // Parsing from a read-only mapping of the file allocates each bytes field (weights) exactly once; parsing from a
-    // stream would also buffer every large field in chunks before copying it into place.
+    // The mapped parse keeps the weights where they lie (MappedModelParser); a file it cannot take apart is parsed
+    // whole from the mapping, which copies each bytes field once. (Parsing from the stream instead would make protobuf
+    // gather large fields in chunks, allocating them twice.)
     private static unsafe ModelProto ParseMapped(FileStream file, long start, long length)
     {
+        if (MappedModelParser.TryParse(file, start, length) is { } model)
+        {
+            return model;
+        }
+
         using var map = MemoryMappedFile.CreateFromFile(file, mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         using var view = map.CreateViewAccessor(start, length, MemoryMappedFileAccess.Read);
         byte* pointer = null;

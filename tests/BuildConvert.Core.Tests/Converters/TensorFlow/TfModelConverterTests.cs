@@ -1,8 +1,6 @@
 using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Diagnostics;
-using BuildConvert.Core.Formats.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
-using BuildConvert.Core.Pipeline;
 using Google.Protobuf;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 
@@ -38,8 +36,7 @@ public sealed class TfModelConverterTests
         Outputs = new[] { new TfTensorBinding(output, output, TfDataType.DtInvalid, null) },
     };
 
-    private static ConvertedModel Convert(TfGraph graph, int? opset = null) =>
-        TfModelConverter.Convert(graph, new ConversionOptions { Opset = opset }, "model.pb");
+    private static TfConversion Convert(TfGraph graph, int? opset = null) => TfModelConverter.Convert(graph, opset, "model.pb");
 
     [TestMethod]
     [DataRow(12)]

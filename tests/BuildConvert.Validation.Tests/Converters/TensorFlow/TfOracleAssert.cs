@@ -3,9 +3,7 @@ using BuildConvert.Core.Checking;
 using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx;
-using BuildConvert.Core.Formats.TensorFlow;
 using BuildConvert.Core.Graphs;
-using BuildConvert.Core.Pipeline;
 using BuildConvert.Core.Values;
 using Microsoft.ML.OnnxRuntime;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
@@ -58,7 +56,7 @@ internal static class TfOracleAssert
     /// <summary>Converts <paramref name="graph"/> at <paramref name="opset"/> and asserts the ONNX checker accepts it.</summary>
     public static Model Convert(TfTestGraph graph, IReadOnlyList<string> outputs, int opset = TfModelConverter.DefaultOpset)
     {
-        var model = TfModelConverter.Convert(graph.ToTfGraph(outputs), new ConversionOptions { Opset = opset }, null).Model;
+        var model = TfModelConverter.Convert(graph.ToTfGraph(outputs), opset, null).Model;
         var proto = OnnxGraphExporter.ToProto(model);
         var errors = OnnxChecker.Check(proto, null).Where(d => d.Descriptor.Severity == DiagnosticSeverity.Error).ToArray();
         Assert.IsEmpty(errors, "checker: " + string.Join("; ", errors.Select(e => e.Message)));

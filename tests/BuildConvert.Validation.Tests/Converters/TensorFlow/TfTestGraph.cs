@@ -1,5 +1,5 @@
 using System.Globalization;
-using BuildConvert.Core.Formats.TensorFlow;
+using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 using Google.Protobuf;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BuildConvert.Core.Formats.TensorFlow;
+using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 using Google.Protobuf;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
+using BuildConvert.Core.Checking;
 using BuildConvert.Core.Converters.Onnx;
 using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Evaluation;
 using BuildConvert.Core.Graphs.Inference;
 
-namespace BuildConvert.Core.Checking;
+namespace BuildConvert.Core.Documentation;
 
 /// <summary>
 /// Renders docs/supported-ops.md from the engine's registries (the checker's schema table, the shape-inference rules,

@@ -2,7 +2,7 @@ using BuildConvert.Core.Formats.TensorFlow.Proto;
 using BuildConvert.Core.Graphs;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 
-namespace BuildConvert.Core.Formats.TensorFlow;
+namespace BuildConvert.Core.Converters.TensorFlow;
 
 /// <summary>
 /// A TensorFlow graph as the converters see it, whatever file it came from: one flat list of nodes that computes the

@@ -1,11 +1,11 @@
 using BuildConvert.Core.Diagnostics;
-using BuildConvert.Core.Formats.TensorFlow;
+using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 using Google.Protobuf;
 using OnnxDataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 
-namespace BuildConvert.Core.Tests.Formats.TensorFlow;
+namespace BuildConvert.Core.Tests.Converters.TensorFlow;
 
 /// <summary>
 /// TfTensorCodec against TensorFlow's documented TensorProto rules (tensor.proto comments and Tensor::FromProto): packed

@@ -3,7 +3,7 @@ using Google.Protobuf.Reflection;
 using OnnxDataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 
-namespace BuildConvert.Core.Formats.TensorFlow;
+namespace BuildConvert.Core.Converters.TensorFlow;
 
 /// <summary>
 /// TensorFlow element types (<c>tensorflow/core/framework/types.proto</c>) and their ONNX counterparts. Reference types

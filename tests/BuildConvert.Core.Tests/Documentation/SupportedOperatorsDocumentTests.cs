@@ -1,6 +1,7 @@
 using BuildConvert.Core.Checking;
+using BuildConvert.Core.Documentation;
 
-namespace BuildConvert.Core.Tests.Checking;
+namespace BuildConvert.Core.Tests.Documentation;
 
 [TestClass]
 public sealed class SupportedOperatorsDocumentTests

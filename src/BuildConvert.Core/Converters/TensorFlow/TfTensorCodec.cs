@@ -9,7 +9,7 @@ using TensorShapeProto = BuildConvert.Core.Formats.TensorFlow.Proto.TensorShapeP
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 using TfTensorProto = BuildConvert.Core.Formats.TensorFlow.Proto.TensorProto;
 
-namespace BuildConvert.Core.Formats.TensorFlow;
+namespace BuildConvert.Core.Converters.TensorFlow;
 
 /// <summary>
 /// Decodes a TensorFlow <c>TensorProto</c> (<c>tensorflow/core/framework/tensor.proto</c>) into the core's
@@ -115,7 +115,7 @@ public static class TfTensorCodec
         var values = new string[count];
         for (long i = 0; i < count; i++)
         {
-            values[i] = given.Count == 0 ? "" : Encoding.UTF8.GetString(given[(int)Math.Min(i, given.Count - 1)].Span);
+            values[i] = given.Count == 0 ? "" : Encoding.UTF8.GetString(given[(int)System.Math.Min(i, given.Count - 1)].Span);
         }
 
         return TensorData.FromStrings(dims, values);
@@ -161,7 +161,7 @@ public static class TfTensorCodec
         var span = bytes.AsSpan();
         for (long i = 0; i < count && givenElements > 0; i++)
         {
-            var k = (int)Math.Min(i, givenElements - 1);
+            var k = (int)System.Math.Min(i, givenElements - 1);
             var at = span.Slice((int)(i * elementBytes), elementBytes);
             if (i >= givenElements && i > 0)
             {
