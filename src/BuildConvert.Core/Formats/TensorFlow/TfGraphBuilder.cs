@@ -131,7 +131,7 @@ internal sealed class TfGraphBuilder
         {
             var tensor = outputRefs[i];
             var producer = flatNodes[tensor.Node];
-            var type = o.ElementType != DataType.DtInvalid ? o.ElementType : TfNodes.OutputType(producer, tensor.Index);
+            var type = o.ElementType != DataType.DtInvalid ? TfDataTypes.BaseType(o.ElementType) : TfNodes.OutputType(producer, tensor.Index);
             var shape = o.ShapeKnown ? o.Shape : TfNodes.OutputShape(producer, tensor.Index);
             return new TfTensorBinding(o.Name, tensor.ToString(), type, shape);
         }).ToArray();
@@ -169,7 +169,7 @@ internal sealed class TfGraphBuilder
             var spec = shapes.FirstOrDefault(s => s.Position == position)
                 ?? shapes.FirstOrDefault(s => s.Name is { } n && (n == input.Name || n == input.Tensor.Node || n == input.Tensor.ToString()));
             var isPlaceholder = node.Op is "Placeholder" or "PlaceholderWithDefault" && input.Tensor.Index == 0;
-            var type = input.ElementType != DataType.DtInvalid ? input.ElementType : TfNodes.OutputType(node, input.Tensor.Index);
+            var type = input.ElementType != DataType.DtInvalid ? TfDataTypes.BaseType(input.ElementType) : TfNodes.OutputType(node, input.Tensor.Index);
             IReadOnlyList<long>? shape = spec is not null ? spec.Dimensions.Select(d => d ?? -1).ToArray()
                 : input.ShapeKnown ? input.Shape
                 : isPlaceholder && node.Attr.TryGetValue("shape", out var s) && s.ValueCase == AttrValue.ValueOneofCase.Shape ? TfNodes.Dims(s.Shape)

@@ -215,7 +215,7 @@ internal sealed class TensorBundle
         return ReadStrings(entry, key, ElementCount(Dims(entry.Shape, key), key));
     }
 
-    // String tensors are stored as [varint64 length]*n, a masked CRC-32C of the lengths (as little-endian uint64s),
+    // String tensors are stored as [varint64 length]*n, a masked CRC-32C of the lengths (each as a little-endian uint32, or uint64 past 4 GiB),
     // then the bytes; the entry's CRC extends over the lengths, that checksum and the bytes.
     private byte[][] ReadStrings(BundleEntryProto entry, string key, long count)
     {
@@ -231,8 +231,16 @@ internal sealed class TensorBundle
                 throw OutOfRange(key, "its string lengths are malformed");
             }
 
-            BinaryPrimitives.WriteUInt64LittleEndian(word, lengths[i]);
-            crc = Crc32C.Extend(crc, word);
+            if (lengths[i] <= uint.MaxValue)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(word, (uint)lengths[i]);
+                crc = Crc32C.Extend(crc, word[..4]);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(word, lengths[i]);
+                crc = Crc32C.Extend(crc, word);
+            }
         }
 
         if (data.Length - position < 4)
