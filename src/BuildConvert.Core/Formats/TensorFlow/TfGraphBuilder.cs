@@ -82,7 +82,8 @@ internal sealed class TfGraphBuilder
         }
 
         var outputRefs = outputs.Select(o => Resolve(o.Tensor, aliases)).ToList();
-        var kept = Prune(nodes, outputRefs.Select(r => r.Node), aliases);
+        var inputNodes = inputBindings.Select(b => TfTensorRef.Parse(b.Tensor)!.Value.Node).ToList();
+        var kept = Prune(nodes, outputRefs.Select(r => r.Node).Concat(inputNodes), aliases);
         var inliner = new TfFunctionInliner(graph.Library, opDefs, options, file, names);
         var order = graph.Node.Select(n => n.Name).Concat(nodes.Keys.Except(graph.Node.Select(n => n.Name), StringComparer.Ordinal)).ToList();
         var flat = inliner.Flatten(order.Where(kept.Contains).Select(n => nodes[n]));
@@ -100,7 +101,7 @@ internal sealed class TfGraphBuilder
 
         outputRefs = outputs.Select(o => Resolve(o.Tensor, aliases)).ToList();
         var values = ResolveVariables(flatNodes, variables);
-        var finalKept = Prune(flatNodes, outputRefs.Select(r => r.Node), aliases: null);
+        var finalKept = Prune(flatNodes, outputRefs.Select(r => r.Node).Concat(inputNodes), aliases: null);
         var result = new List<NodeDef>();
         foreach (var node in flat)
         {
