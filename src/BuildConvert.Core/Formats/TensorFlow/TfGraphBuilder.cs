@@ -1,7 +1,6 @@
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 using BuildConvert.Core.Graphs;
-using BuildConvert.Core.Pipeline;
 
 namespace BuildConvert.Core.Formats.TensorFlow;
 
@@ -12,6 +11,13 @@ namespace BuildConvert.Core.Formats.TensorFlow;
 /// <param name="Shape">Its shape when the source says; null for an unknown rank.</param>
 /// <param name="ShapeKnown">Whether <paramref name="Shape"/> came from the source (a signature) and is to be used.</param>
 internal sealed record TfEndpoint(string Name, TfTensorRef Tensor, DataType ElementType, IReadOnlyList<long>? Shape, bool ShapeKnown);
+
+/// <summary>A user's shape for one input, by name or 0-based position; a null dimension is dynamic.</summary>
+internal sealed record TfShapeOverride(string? Name, int? Position, IReadOnlyList<long?> Dimensions)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Name ?? Position?.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{string.Join(",", Dimensions.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "N"))}";
+}
 
 /// <summary>Where variable values come from: the checkpoint key of a variable node, and the value of a key.</summary>
 internal interface ITfVariableSource
@@ -61,7 +67,7 @@ internal sealed class TfGraphBuilder
     /// <param name="outputs">The outputs, in order.</param>
     /// <param name="shapes">User shape overrides (by input name, node name or position).</param>
     /// <param name="variables">Where variable values come from; null when the source has none (frozen graphs).</param>
-    public TfGraph Build(IReadOnlyList<TfEndpoint> inputs, IReadOnlyList<TfEndpoint> outputs, IReadOnlyList<InputShapeSpec> shapes, ITfVariableSource? variables)
+    public TfGraph Build(IReadOnlyList<TfEndpoint> inputs, IReadOnlyList<TfEndpoint> outputs, IReadOnlyList<TfShapeOverride> shapes, ITfVariableSource? variables)
     {
         var nodes = new Dictionary<string, NodeDef>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
@@ -148,7 +154,7 @@ internal sealed class TfGraphBuilder
         };
     }
 
-    private List<TfTensorBinding> BindInputs(IReadOnlyList<TfEndpoint> inputs, IReadOnlyList<InputShapeSpec> shapes, Dictionary<string, NodeDef> nodes, HashSet<string> names, Dictionary<TfTensorRef, TfTensorRef> aliases)
+    private List<TfTensorBinding> BindInputs(IReadOnlyList<TfEndpoint> inputs, IReadOnlyList<TfShapeOverride> shapes, Dictionary<string, NodeDef> nodes, HashSet<string> names, Dictionary<TfTensorRef, TfTensorRef> aliases)
     {
         foreach (var spec in shapes)
         {
@@ -157,7 +163,7 @@ internal sealed class TfGraphBuilder
                 : inputs.Any(i => i.Name == spec.Name || i.Tensor.Node == spec.Name || i.Tensor.ToString() == spec.Name);
             if (!matches)
             {
-                throw BuildConvertException.Create(DiagnosticCodes.InvalidOption,
+                throw BuildConvertException.Create(DiagnosticCodes.TfTensorNotFound,
                     $"--input-shapes / InputShapes entry '{spec}' names no input; the inputs are {string.Join(", ", inputs.Select(i => i.Name))}", file);
             }
         }

@@ -21,7 +21,7 @@ public sealed class TfGraphDefFormat : IModelFormat
     private static readonly ConversionOptionDescriptor[] FormatOptions =
     {
         ConversionOptionTable.Opset, ConversionOptionTable.Inputs, ConversionOptionTable.Outputs,
-        ConversionOptionTable.InputShapes, ConversionOptionTable.Optimize,
+        ConversionOptionTable.InputShapes,
     };
 
     // Nodes that are never an inferred output: sinks without data outputs, bookkeeping, and sources.
@@ -126,7 +126,7 @@ public sealed class TfGraphDefSourceModel : TfSourceModel
                 "the graph has no node that nothing consumes, so its outputs cannot be inferred; name them with --outputs / Outputs", SourcePath);
         }
 
-        return new TfGraphBuilder(Graph, new Dictionary<string, OpDef>(), ReadOptions, SourcePath).Build(inputs, outputs, options.InputShapes, null);
+        return new TfGraphBuilder(Graph, new Dictionary<string, OpDef>(), ReadOptions, SourcePath).Build(inputs, outputs, options.InputShapes.Select(x => new TfShapeOverride(x.Name, x.Position, x.Dimensions)).ToArray(), null);
     }
 
     /// <inheritdoc />

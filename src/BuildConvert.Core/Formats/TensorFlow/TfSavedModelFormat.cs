@@ -31,7 +31,7 @@ public sealed class TfSavedModelFormat : IModelFormat
     private static readonly ConversionOptionDescriptor[] FormatOptions =
     {
         ConversionOptionTable.Opset, ConversionOptionTable.Inputs, ConversionOptionTable.Outputs,
-        ConversionOptionTable.InputShapes, ConversionOptionTable.Optimize, Signature,
+        ConversionOptionTable.InputShapes, Signature,
     };
 
     /// <inheritdoc />

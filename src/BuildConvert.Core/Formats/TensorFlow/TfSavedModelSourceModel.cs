@@ -47,7 +47,7 @@ public sealed class TfSavedModelSourceModel : TfSourceModel
         }
 
         var variables = new SavedModelVariables(this, variablesPrefix);
-        return new TfGraphBuilder(Graph, opDefs, ReadOptions, SourcePath).Build(inputs, outputs, options.InputShapes, variables);
+        return new TfGraphBuilder(Graph, opDefs, ReadOptions, SourcePath).Build(inputs, outputs, options.InputShapes.Select(x => new TfShapeOverride(x.Name, x.Position, x.Dimensions)).ToArray(), variables);
     }
 
     /// <inheritdoc />
