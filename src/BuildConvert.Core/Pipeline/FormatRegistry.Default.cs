@@ -1,4 +1,5 @@
 using BuildConvert.Core.Formats.Onnx;
+using BuildConvert.Core.Formats.TensorFlow;
 
 namespace BuildConvert.Core.Pipeline;
 
@@ -11,5 +12,7 @@ public sealed partial class FormatRegistry
     public static FormatRegistry CreateDefault() => new(new IModelFormat[]
     {
         new OnnxModelFormat(),
+        new TfSavedModelFormat(),
+        new TfGraphDefFormat(),
     });
 }

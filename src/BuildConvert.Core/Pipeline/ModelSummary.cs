@@ -37,6 +37,10 @@ public sealed record ModelSummary(
     long ParameterBytes,
     long ExternalDataBytes)
 {
+    /// <summary>The signatures a source offers (a TensorFlow SavedModel's SignatureDefs), in key order; empty for
+    /// formats without them. <see cref="Inputs"/> and <see cref="Outputs"/> are those of the one converted by default.</summary>
+    public IReadOnlyList<SignatureSummary> Signatures { get; init; } = Array.Empty<SignatureSummary>();
+
     /// <summary>Summarises <paramref name="model"/>. Never throws for malformed sizes: those tensors count as zero.</summary>
     /// <exception cref="Diagnostics.BuildConvertException">BCONV3198 for a subgraph nested past
     /// <see cref="OnnxModelWalker.DefaultMaxDepth"/> (the reader refuses such models first).</exception>
@@ -116,6 +120,9 @@ public sealed record ModelSummary(
         }
     }
 }
+
+/// <summary>One signature of a source: its key, its method name and its inputs and outputs (by signature key).</summary>
+public sealed record SignatureSummary(string Key, string MethodName, IReadOnlyList<ValueSummary> Inputs, IReadOnlyList<ValueSummary> Outputs);
 
 /// <summary>One imported operator set.</summary>
 public sealed record OpsetSummary(string Domain, long Version);

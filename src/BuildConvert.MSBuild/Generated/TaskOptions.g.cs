@@ -19,6 +19,7 @@ namespace BuildConvert.MSBuild
             new TaskOption("Atol", "atol"),
             new TaskOption("Tolerance", "tolerance"),
             new TaskOption("Timeout", "timeout"),
+            new TaskOption("Signature", "signature"),
         };
     }
 }

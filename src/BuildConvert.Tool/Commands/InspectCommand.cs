@@ -63,6 +63,16 @@ internal sealed class InspectCommand : ICliCommand
         o.WriteLine($"opsets:     {(s.Opsets.Count == 0 ? "(none)" : string.Join(", ", s.Opsets.Select(x => $"{x.Domain} {x.Version.ToString(c)}")))}");
         PrintValues(o, "inputs", s.Inputs);
         PrintValues(o, "outputs", s.Outputs);
+        if (s.Signatures.Count > 0)
+        {
+            o.WriteLine($"signatures: {s.Signatures.Count.ToString(c)}");
+            foreach (var signature in s.Signatures)
+            {
+                var io = $"({string.Join(", ", signature.Inputs.Select(v => $"{v.Name}: {v.Type} {v.ShapeText}"))}) -> ({string.Join(", ", signature.Outputs.Select(v => $"{v.Name}: {v.Type} {v.ShapeText}"))})";
+                o.WriteLine($"  {signature.Key}  {io}{(signature.MethodName.Length == 0 ? "" : "  [" + signature.MethodName + "]")}");
+            }
+        }
+
         o.WriteLine($"operators:  {s.NodeCount.ToString("N0", c)} nodes, {s.OpHistogram.Count.ToString(c)} distinct{(s.FunctionCount > 0 ? $", {s.FunctionCount.ToString(c)} local functions" : "")}");
         var width = s.OpHistogram.Select(h => h.Op.Length).DefaultIfEmpty(0).Max();
         foreach (var op in s.OpHistogram)

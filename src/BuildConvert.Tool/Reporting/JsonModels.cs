@@ -24,6 +24,10 @@ internal static class JsonModels
         ["parameterCount"] = summary.ParameterCount,
         ["parameterBytes"] = summary.ParameterBytes,
         ["externalDataBytes"] = summary.ExternalDataBytes,
+        ["signatures"] = new JsonArray(summary.Signatures.Select(s => (JsonNode?)new JsonObject
+        {
+            ["key"] = s.Key, ["methodName"] = s.MethodName, ["inputs"] = Values(s.Inputs), ["outputs"] = Values(s.Outputs),
+        }).ToArray()),
     };
 
     /// <summary>A validation report: per data set, per output comparison.</summary>

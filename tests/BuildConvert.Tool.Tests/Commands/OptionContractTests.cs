@@ -19,14 +19,14 @@ public sealed class OptionContractTests
         var format = new FakeFormat();
 
         var help = Cli.Run(format.Services(), "convert", "--help");
-        var result = Cli.Run(format.Services(), "convert", input, "-o", temp.Combine("out.onnx"), "--signature", "serving_default", "--optimize");
+        var result = Cli.Run(format.Services(), "convert", input, "-o", temp.Combine("out.onnx"), "--flavor", "serving_default", "--optimize");
 
-        StringAssert.Contains(help.Stdout, "--signature");
-        StringAssert.Contains(help.Stdout, "The signature of the fake model to convert.");
-        Assert.DoesNotContain("--signature", Cli.Run("convert", "--help").Stdout, "only registered formats add options");
+        StringAssert.Contains(help.Stdout, "--flavor");
+        StringAssert.Contains(help.Stdout, "The flavor of the fake model to convert.");
+        Assert.DoesNotContain("--flavor", Cli.Run("convert", "--help").Stdout, "only registered formats add options");
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         var options = format.Imports.Single();
-        Assert.AreEqual("serving_default", options.Get(FakeFormat.Signature));
+        Assert.AreEqual("serving_default", options.Get(FakeFormat.Flavor));
         Assert.IsTrue(options.Optimize);
     }
 
@@ -38,7 +38,7 @@ public sealed class OptionContractTests
         var format = new FakeFormat();
 
         var fake = Cli.Run(format.Services(), "convert", input, "-o", temp.Combine("out.onnx"), "--opset", "13", "--json");
-        var onnx = Cli.Run(format.Services(), "convert", TestPaths.SmallCnn, "-o", temp.Combine("out2.onnx"), "--signature", "x");
+        var onnx = Cli.Run(format.Services(), "convert", TestPaths.SmallCnn, "-o", temp.Combine("out2.onnx"), "--flavor", "x");
 
         Assert.AreEqual(1, fake.ExitCode, fake.ToString());
         var model = fake.Json().Models().Single();
@@ -46,7 +46,7 @@ public sealed class OptionContractTests
         Assert.AreEqual("import", model.GetProperty("stoppedAt").GetString());
         CollectionAssert.AreEqual(new[] { "BCONV0005" }, model.Codes().ToArray());
         Assert.IsEmpty(format.Imports);
-        StringAssert.Contains(onnx.Stderr, "error BCONV0005: --signature / Signature is not used by the 'onnx' format (it applies to: fake)");
+        StringAssert.Contains(onnx.Stderr, "error BCONV0005: --flavor / Flavor is not used by the 'onnx' format (it applies to: fake)");
         Assert.IsFalse(File.Exists(temp.Combine("out2.onnx")));
     }
 
@@ -74,24 +74,24 @@ public sealed class OptionContractTests
         var request = temp.WriteFile("request.json", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["version"] = 1,
-            ["items"] = new[] { new Dictionary<string, object?> { ["id"] = "m", ["input"] = input, ["output"] = temp.Combine("out", "m.onnx"), ["validate"] = false, ["signature"] = "serving", ["optimize"] = "false" } },
+            ["items"] = new[] { new Dictionary<string, object?> { ["id"] = "m", ["input"] = input, ["output"] = temp.Combine("out", "m.onnx"), ["validate"] = false, ["flavor"] = "serving", ["optimize"] = "false" } },
         }));
 
         var result = Cli.Run(format.Services(), "msbuild-batch", "--request", request);
         var unknown = Cli.Run("msbuild-batch", "--request", request);
 
         Assert.AreEqual(0, result.ExitCode, result.ToString());
-        Assert.AreEqual("serving", format.Imports.Single().Get(FakeFormat.Signature));
+        Assert.AreEqual("serving", format.Imports.Single().Get(FakeFormat.Flavor));
         Assert.IsFalse(format.Imports.Single().Optimize);
-        Assert.AreEqual(2, unknown.ExitCode, "the default tool has no Signature option: the request and the tool disagree");
+        Assert.AreEqual(2, unknown.ExitCode, "the default tool has no Flavor option: the request and the tool disagree");
         var refused = JsonDocument.Parse(unknown.Stdout.Split('\n')[0]).RootElement;
         Assert.AreEqual("BCONV0003", refused.GetProperty("code").GetString());
-        StringAssert.Contains(refused.GetProperty("message").GetString(), "'signature', which is neither a protocol key nor a known option");
+        StringAssert.Contains(refused.GetProperty("message").GetString(), "'flavor', which is neither a protocol key nor a known option");
 
         var catalog = format.Services().Formats.Options;
         using var document = JsonDocument.Parse(File.ReadAllText(request));
         var item = BuildConvert.Tool.Commands.BatchItem.FromJson(document.RootElement.GetProperty("items")[0], request, catalog);
-        StringAssert.Contains(item.ReproCommand(), " --signature serving");
+        StringAssert.Contains(item.ReproCommand(), " --flavor serving");
         StringAssert.Contains(item.ReproCommand(), " --optimize false");
     }
 

@@ -8,14 +8,14 @@ using BuildConvert.Core.Pipeline.Options;
 namespace BuildConvert.Tool.Tests.Infrastructure;
 
 /// <summary>
-/// A format registered only in tests (files ending <c>.fake</c>) with an option of its own, <c>Signature</c>
-/// (<c>--signature</c>), as a SavedModel format would declare it. It imports a copy of small_cnn (or what
+/// A format registered only in tests (files ending <c>.fake</c>) with an option of its own, <c>Flavor</c>
+/// (<c>--flavor</c>), as a SavedModel format would declare it. It imports a copy of small_cnn (or what
 /// <paramref name="model"/> makes) and remembers the options it was given.
 /// </summary>
 internal sealed class FakeFormat(Func<ModelProto>? model = null) : IModelFormat
 {
-    public static readonly ConversionOptionDescriptor Signature = ConversionOptionDescriptor.ForFormat(
-        "Signature", "--signature", OptionValueKind.Text, "The signature of the fake model to convert.");
+    public static readonly ConversionOptionDescriptor Flavor = ConversionOptionDescriptor.ForFormat(
+        "Flavor", "--flavor", OptionValueKind.Text, "The flavor of the fake model to convert.");
 
     private readonly List<ConversionOptions> imports = new();
 
@@ -27,7 +27,7 @@ internal sealed class FakeFormat(Func<ModelProto>? model = null) : IModelFormat
 
     public IReadOnlyList<string> Extensions => new[] { ".fake" };
 
-    public IReadOnlyList<ConversionOptionDescriptor> Options => new[] { Signature, ConversionOptionTable.Optimize };
+    public IReadOnlyList<ConversionOptionDescriptor> Options => new[] { Flavor, ConversionOptionTable.Optimize };
 
     public FormatMatch Detect(string path) => path.EndsWith(".fake", StringComparison.Ordinal) && File.Exists(path) ? FormatMatch.Content : FormatMatch.None;
 
