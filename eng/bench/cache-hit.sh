@@ -15,32 +15,10 @@
 # docs/benchmarks.md with eng/bench/cache-report.py; alone:
 #   bash eng/bench/cache-hit.sh --runs 10 --out R/cache-hit.json && python3 eng/bench/cache-report.py --results R --doc docs/benchmarks.md
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-bench=$root/eng/bench
-py=/usr/bin/python3
-runs=10
-warmup=2
-out=
-work=$bench/.work/cache-hit
-timer=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --runs) runs=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
-    --timer) timer=$2; shift 2 ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
-  esac
-done
-[ -n "$out" ] || { echo "--out is required" >&2; exit 2; }
-if [ -z "$timer" ]; then
-  if command -v hyperfine >/dev/null 2>&1; then timer=hyperfine; else timer=builtin; fi
-fi
-notes=$(dirname "$out")/cache-hit.txt
-mkdir -p "$(dirname "$out")"
-rm -f "$out" "$notes"
+work=
+work_default=cache-hit
+notes_name=cache-hit.txt
+source "$(dirname "$0")/build-projects.sh"
 environment=$(dirname "$out")/environment.txt
 if [ ! -f "$environment" ]; then
   {
@@ -57,76 +35,13 @@ if [ ! -f "$environment" ]; then
   standalone=1
 fi
 
-refuse() {
-  echo "$1" >"$notes"
-  echo "cache-hit benchmark: $1" >&2
-  exit 3
-}
-
-corpus=$root/../shared/corpora/onnx-backend/node
-[ -d "$corpus" ] || corpus=/work/shared/corpora/onnx-backend/node
-[ -d "$corpus" ] || refuse "the onnx-backend corpus was not found (expected ../shared/corpora/onnx-backend beside the repository)."
-
-integration_project=$root/src/BuildConvert.MSBuild/BuildConvert.MSBuild.csproj
-integration_props=$root/src/BuildConvert.MSBuild/build/BuildConvert.MSBuild.props
-integration_targets=$root/src/BuildConvert.MSBuild/build/BuildConvert.MSBuild.targets
-tool_project=$root/src/BuildConvert.Tool/BuildConvert.Tool.csproj
-
-echo "building the tool and the MSBuild task (Release) ..."
-dotnet build "$tool_project" -c Release -nologo -v q -clp:ErrorsOnly
-dotnet build "$integration_project" -c Release -nologo -v q -clp:ErrorsOnly
-tool_dll=$(dotnet msbuild "$tool_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
-task_dll=$(dotnet msbuild "$integration_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
-[ -f "$tool_dll" ] || refuse "the tool assembly was not found after the build: $tool_dll"
-[ -f "$task_dll" ] || refuse "the MSBuild task assembly was not found after the build: $task_dll"
-
-models=(test_relu test_add test_matmul_2d test_conv_with_strides_padding test_sigmoid test_softmax_axis_1 test_tanh test_abs test_exp test_sqrt)
 cache=$work/cache
 
 rm -rf "$work"
 mkdir -p "$work/templates" "$work/clones"
-echo '<Project />' >"$work/Directory.Build.props"
-echo '<Project />' >"$work/Directory.Build.targets"
-echo '<Project />' >"$work/Directory.Packages.props"
-
-# write_project NAME MODELS(0|1)
-write_project() {
-  local name=$1 with_models=$2
-  local dir=$work/templates/$name
-  mkdir -p "$dir"
-  {
-    echo '<Project Sdk="Microsoft.NET.Sdk">'
-    echo '  <PropertyGroup>'
-    echo "    <BuildConvertTaskAssembly>$task_dll</BuildConvertTaskAssembly>"
-    echo "    <BuildConvertToolPath>$tool_dll</BuildConvertToolPath>"
-    echo "    <BuildConvertCacheDirectory>$cache</BuildConvertCacheDirectory>"
-    echo '  </PropertyGroup>'
-    echo "  <Import Project=\"$integration_props\" />"
-    echo '  <PropertyGroup>'
-    echo '    <TargetFramework>net10.0</TargetFramework>'
-    echo '    <Nullable>enable</Nullable>'
-    echo '  </PropertyGroup>'
-    if [ "$with_models" = 1 ]; then
-      echo '  <ItemGroup>'
-      for model in "${models[@]}"; do
-        echo "    <OnnxModel Include=\"models/$model/model.onnx\" Golden=\"models/$model\" />"
-      done
-      echo '  </ItemGroup>'
-    fi
-    echo "  <Import Project=\"$integration_targets\" />"
-    echo '</Project>'
-  } >"$dir/$name.csproj"
-  printf 'namespace Bench;\n\n/// <summary>A type so the library has something to compile.</summary>\npublic static class Marker\n{\n    /// <summary>The answer.</summary>\n    public static int Value => 42;\n}\n' >"$dir/Marker.cs"
-  if [ "$with_models" = 1 ]; then
-    for model in "${models[@]}"; do
-      mkdir -p "$dir/models/$model"
-      cp -r "$corpus/$model/." "$dir/models/$model/"
-    done
-  fi
-}
-
-write_project no-models 0
-write_project 10-models 1
+stub_work "$work"
+write_project "$work/templates/no-models" no-models 1 0 1 "$cache"
+write_project "$work/templates/10-models" 10-models 1 1 1 "$cache"
 
 # clone_cmd NAME: the timed command, a new clone of the template built once.
 clone_cmd() { echo "rm -rf $work/clones/$1 && cp -r $work/templates/$1 $work/clones/$1 && dotnet build $work/clones/$1/$1.csproj -nologo -v q"; }

@@ -10,114 +10,17 @@
 # Usage: noop-rebuild.sh --runs N [--warmup N] --out RESULT.json --work DIR [--timer hyperfine|builtin]
 # Writes RESULT.json (hyperfine's layout) and, beside it, noop-rebuild.txt (what was measured, or why not).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-bench=$root/eng/bench
-py=/usr/bin/python3
-runs=10
-warmup=2
-out=
-work=$bench/.work/noop
-timer=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --runs) runs=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
-    --timer) timer=$2; shift 2 ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
-  esac
-done
-[ -n "$out" ] || { echo "--out is required" >&2; exit 2; }
-if [ -z "$timer" ]; then
-  if command -v hyperfine >/dev/null 2>&1; then timer=hyperfine; else timer=builtin; fi
-fi
-notes=$(dirname "$out")/noop-rebuild.txt
-rm -f "$out" "$notes"
-
-refuse() {
-  echo "$1" >"$notes"
-  echo "no-op rebuild benchmark: $1" >&2
-  exit 3
-}
-
-corpus=$root/../shared/corpora/onnx-backend/node
-[ -d "$corpus" ] || corpus=/work/shared/corpora/onnx-backend/node
-[ -d "$corpus" ] || refuse "the onnx-backend corpus was not found (expected ../shared/corpora/onnx-backend beside the repository)."
-
-integration_project=$root/src/BuildConvert.MSBuild/BuildConvert.MSBuild.csproj
-integration_props=$root/src/BuildConvert.MSBuild/build/BuildConvert.MSBuild.props
-integration_targets=$root/src/BuildConvert.MSBuild/build/BuildConvert.MSBuild.targets
-if [ ! -f "$integration_project" ] || [ ! -f "$integration_props" ] || [ ! -f "$integration_targets" ]; then
-  refuse "BuildConvert's MSBuild integration (src/BuildConvert.MSBuild with build/*.props, *.targets) is not on commit \`$(git rev-parse --short HEAD)\`, so there is nothing to measure yet."
-fi
-tool_project=$root/src/BuildConvert.Tool/BuildConvert.Tool.csproj
-
-# The generated projects use the in-repository integration the way the samples do: the task assembly and the tool
-# are this checkout's Release build outputs.
-echo "building the tool and the MSBuild task (Release) ..."
-dotnet build "$tool_project" -c Release -nologo -v q -clp:ErrorsOnly
-dotnet build "$integration_project" -c Release -nologo -v q -clp:ErrorsOnly
-tool_dll=$(dotnet msbuild "$tool_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
-task_dll=$(dotnet msbuild "$integration_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
-[ -f "$tool_dll" ] || refuse "the tool assembly was not found after the build: $tool_dll"
-[ -f "$task_dll" ] || refuse "the MSBuild task assembly was not found after the build: $task_dll"
-
-models=(test_relu test_add test_matmul_2d test_conv_with_strides_padding test_sigmoid test_softmax_axis_1 test_tanh test_abs test_exp test_sqrt)
+work=
+work_default=noop
+notes_name=noop-rebuild.txt
+source "$(dirname "$0")/build-projects.sh"
 
 rm -rf "$work"
-mkdir -p "$work"
-# Stop MSBuild's walk up into the repository's own Directory.Build.props / Directory.Packages.props: the generated
-# projects must look like a user's project, not like one of ours.
-echo '<Project />' >"$work/Directory.Build.props"
-echo '<Project />' >"$work/Directory.Build.targets"
-echo '<Project />' >"$work/Directory.Packages.props"
+stub_work "$work"
 
-# write_project NAME IMPORT(0|1) MODELS(0|1) [VALIDATE(1|0)]
-write_project() {
-  local name=$1 import=$2 with_models=$3 validate=${4:-1}
-  local dir=$work/$name
-  mkdir -p "$dir"
-  {
-    echo '<Project Sdk="Microsoft.NET.Sdk">'
-    if [ "$import" = 1 ]; then
-      echo '  <PropertyGroup>'
-      echo "    <BuildConvertTaskAssembly>$task_dll</BuildConvertTaskAssembly>"
-      echo "    <BuildConvertToolPath>$tool_dll</BuildConvertToolPath>"
-      echo '  </PropertyGroup>'
-      echo "  <Import Project=\"$integration_props\" />"
-    fi
-    echo '  <PropertyGroup>'
-    echo '    <TargetFramework>net10.0</TargetFramework>'
-    echo '    <Nullable>enable</Nullable>'
-    echo '  </PropertyGroup>'
-    if [ "$with_models" = 1 ]; then
-      echo '  <ItemGroup>'
-      for model in "${models[@]}"; do
-        if [ "$validate" = 1 ]; then
-          echo "    <OnnxModel Include=\"models/$model/model.onnx\" Golden=\"models/$model\" />"
-        else
-          echo "    <OnnxModel Include=\"models/$model/model.onnx\" Validate=\"false\" />"
-        fi
-      done
-      echo '  </ItemGroup>'
-    fi
-    [ "$import" = 1 ] && echo "  <Import Project=\"$integration_targets\" />"
-    echo '</Project>'
-  } >"$dir/$name.csproj"
-  printf 'namespace Bench;\n\n/// <summary>A type so the library has something to compile.</summary>\npublic static class Marker\n{\n    /// <summary>The answer.</summary>\n    public static int Value => 42;\n}\n' >"$dir/Marker.cs"
-  if [ "$with_models" = 1 ]; then
-    for model in "${models[@]}"; do
-      mkdir -p "$dir/models/$model"
-      cp -r "$corpus/$model/." "$dir/models/$model/"
-    done
-  fi
-}
-
-write_project plain 0 0
-write_project no-models 1 0
-write_project 10-models 1 1
+write_project "$work/plain" plain 0 0
+write_project "$work/no-models" no-models 1 0
+write_project "$work/10-models" 10-models 1 1
 
 validation_note="with golden validation"
 for name in plain no-models 10-models; do
@@ -129,7 +32,7 @@ for name in plain no-models 10-models; do
       first_error=$(grep -m1 -o 'error BCONV[0-9]*: [^[]*' "$work/$name.first-build.log" | sed 's/ *$//' || true)
       echo "the first build with golden validation failed; retrying with Validate=false" >&2
       rm -rf "$work/$name"
-      write_project 10-models 1 1 0
+      write_project "$work/10-models" 10-models 1 1 0
       validation_note="with \`Validate=\"false\"\` on every item: in this build, the first build with golden validation failed (\`${first_error:-see $work/10-models.first-build.log}\`)"
       if dotnet build "$work/$name/$name.csproj" -nologo -v q >"$work/$name.first-build.log" 2>&1; then
         continue

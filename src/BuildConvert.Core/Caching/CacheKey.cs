@@ -98,7 +98,8 @@ public sealed record CacheKey(string Hash, string Text)
         foreach (var (relative, full) in FilesOf(path))
         {
             var length = new FileInfo(full).Length;
-            text.Append(role).Append(' ').Append(JsonSerializer.Serialize(relative)).Append(' ')
+            // A JSON string, as JsonSerializer writes one, without its reflection serializer's warm-up in a fresh tool process.
+            text.Append(role).Append(" \"").Append(JsonEncodedText.Encode(relative).Value).Append("\" ")
                 .Append(length.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(HashFile(full)).Append('\n');
         }
     }

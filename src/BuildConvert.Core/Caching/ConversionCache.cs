@@ -54,7 +54,8 @@ public sealed class ConversionCache
 
     /// <summary>
     /// Looks <paramref name="key"/> up and, on a verified hit, puts its model (and data file) at the request's output
-    /// path (through a staging folder beside it, data file first, so nothing half-copied is ever at the output).
+    /// path through the pipeline's <see cref="Formats.OutputSet"/> (staged beside it, data file first, a stale data file
+    /// removed), so nothing half-copied is ever at the output.
     /// </summary>
     /// <param name="key">The request's key.</param>
     /// <param name="request">The conversion the key was computed from.</param>
@@ -108,45 +109,24 @@ public sealed class ConversionCache
             dependencies.Add(full);
         }
 
-        var output = Path.GetFullPath(request.OutputPath);
-        var folder = Path.GetDirectoryName(output)!;
-        Directory.CreateDirectory(folder);
-        var staging = ModelPipeline.NewStagingFolder(folder, Path.GetFileName(output));
-        Directory.CreateDirectory(staging);
+        using var outputs = ModelPipeline.OutputSetFor(request.OutputPath);
+        var output = outputs.FinalPath(outputs.Members[^1]);
+        outputs.Open();
         try
         {
-            var stagedModel = Path.Combine(staging, Path.GetFileName(output));
-            var stagedData = stagedModel + ".data";
             var hasData = manifest.Files.ContainsKey(DataFile);
-            if (CopyHashing(Path.Combine(entry, ModelFile), stagedModel) != manifest.Files[ModelFile]
-                || (hasData && CopyHashing(Path.Combine(entry, DataFile), stagedData) != manifest.Files[DataFile]))
+            if (CopyHashing(Path.Combine(entry, ModelFile), outputs.Stage(outputs.Members[^1])) != manifest.Files[ModelFile]
+                || (hasData && CopyHashing(Path.Combine(entry, DataFile), outputs.Stage(outputs.Members[0])) != manifest.Files[DataFile]))
             {
                 return Damaged(entry);
             }
-
-            foreach (var stale in new[] { output, output + ".data" })
-            {
-                if (File.Exists(stale))
-                {
-                    File.Delete(stale);
-                }
-            }
-
-            if (hasData)
-            {
-                File.Move(stagedData, output + ".data");
-            }
-
-            File.Move(stagedModel, output);
         }
         catch (FileNotFoundException)
         {
             return Damaged(entry);
         }
-        finally
-        {
-            TryDelete(staging);
-        }
+
+        outputs.Commit();
 
         var diagnostics = (cached.Diagnostics ?? Array.Empty<CachedDiagnostic>())
             .Select(d => ToDiagnostic(d, baseFolder))

@@ -142,8 +142,8 @@ public static partial class OnnxTestLayout
 
     /// <summary>
     /// Writes data sets as <c>test_data_set_0</c>, <c>test_data_set_1</c>, ... under <paramref name="folder"/> (created if
-    /// needed). The files are written into a temporary folder beside it first, so a failure leaves no partial data set;
-    /// existing <c>test_data_set_N</c> folders are replaced and ones past the new count removed.
+    /// needed). The data sets are one <see cref="OutputSet"/> staged beside the folder, so a failure leaves no partial
+    /// data set; existing <c>test_data_set_N</c> folders are replaced and ones past the new count removed.
     /// </summary>
     /// <param name="folder">The golden folder.</param>
     /// <param name="dataSets">The data sets; each value is written with its own name.</param>
@@ -153,39 +153,32 @@ public static partial class OnnxTestLayout
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(dataSets);
-        var full = Path.GetFullPath(folder);
-        var parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)) ?? full;
-        var staging = Path.Combine(parent, "." + Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) + ".tmp-" + Guid.NewGuid().ToString("N"));
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var parent = Path.GetDirectoryName(full) ?? full;
+        var name = Path.GetFileName(full);
         try
         {
             Directory.CreateDirectory(full);
-            Directory.CreateDirectory(staging);
+            var names = Enumerable.Range(0, dataSets.Count).Select(n => DataSetPrefix + n.ToString(CultureInfo.InvariantCulture));
+            var members = names.Union(FindDataSetFolders(full).Select(Path.GetFileName).OfType<string>(), StringComparer.Ordinal)
+                .Select(n => Path.Combine(name, n))
+                .ToArray();
+
+            // Staged beside the golden folder, not in it: what is inside it is the cache key's golden data.
+            using var outputs = OutputSet.ForFolders(parent, name, members);
+            outputs.Open();
             for (var n = 0; n < dataSets.Count; n++)
             {
-                var dir = Path.Combine(staging, DataSetPrefix + n.ToString(CultureInfo.InvariantCulture));
-                Directory.CreateDirectory(dir);
-                WriteValues(dir, "input", dataSets[n].Inputs);
-                WriteValues(dir, "output", dataSets[n].Outputs);
+                var dataSet = members[n];
+                WriteValues(outputs, dataSet, "input", dataSets[n].Inputs);
+                WriteValues(outputs, dataSet, "output", dataSets[n].Outputs);
             }
 
-            foreach (var existing in FindDataSetFolders(full))
-            {
-                Directory.Delete(existing, recursive: true);
-            }
-
-            for (var n = 0; n < dataSets.Count; n++)
-            {
-                var name = DataSetPrefix + n.ToString(CultureInfo.InvariantCulture);
-                Directory.Move(Path.Combine(staging, name), Path.Combine(full, name));
-            }
+            outputs.Commit();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw BuildConvertException.Create(DiagnosticCodes.GoldenFileIoError, $"cannot write golden data to '{folder}': {ex.Message}", folder, inner: ex);
-        }
-        finally
-        {
-            TryDeleteDirectory(staging);
         }
     }
 
@@ -193,26 +186,12 @@ public static partial class OnnxTestLayout
     /// <exception cref="ArgumentException">The value is inconsistent.</exception>
     public static byte[] ToBytes(DataValue value) => OnnxTensorCodec.ToProto(value).ToByteArray();
 
-    private static void WriteValues(string dir, string prefix, IReadOnlyList<DataValue> values)
+    private static void WriteValues(OutputSet outputs, string dataSet, string prefix, IReadOnlyList<DataValue> values)
     {
         for (var k = 0; k < values.Count; k++)
         {
-            File.WriteAllBytes(Path.Combine(dir, $"{prefix}_{k.ToString(CultureInfo.InvariantCulture)}.pb"), ToBytes(values[k]));
-        }
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover hidden staging folder is harmless and never read as golden data.
+            var bytes = ToBytes(values[k]);
+            outputs.Write(Path.Combine(dataSet, $"{prefix}_{k.ToString(CultureInfo.InvariantCulture)}.pb"), stream => stream.Write(bytes));
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using BuildConvert.Core.Checking;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats;
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.Onnx.Proto;
 using BuildConvert.Core.Golden;
@@ -13,15 +13,15 @@ namespace BuildConvert.Core.Pipeline;
 /// <summary>
 /// Runs one conversion end to end: detect the format, import the source and check it (its problems are the user's),
 /// convert it to the core graph with the options applied, check the converted model in memory (its problems are the
-/// converter's: BCONV2004), write it deterministically to a temporary file in the destination folder, validate it
-/// against golden data when given, and only then rename it into place. Any stale output is deleted first, and on any failure nothing is left at
+/// converter's: BCONV2004), write it (and its data file) deterministically into an <see cref="OutputSet"/> staged
+/// beside the output, validate it there against golden data when given, and only then commit the set. Any stale output is deleted first, and on any failure nothing is left at
 /// the output path, so a failed run never looks up to date. A run that stops records where and whose fault it was
 /// (<see cref="ConvertResult.Failure"/>, judged by <see cref="OutcomeRule"/>). Options the detected format does not take
 /// are BCONV0005 before import. Stateless: one instance may run many conversions at once.
 /// </summary>
 public sealed class ModelPipeline
 {
-    private const string StagingSuffix = ".staging";
+    private const string DataSuffix = ".data";
 
     private readonly FormatRegistry formats;
 
@@ -53,22 +53,22 @@ public sealed class ModelPipeline
         // source is read, they are ready when the check needs them.
         _ = Task.Run(WarmUp);
         var run = new Run(request);
-        string? staging = null;
-        try
-        {
-            return Execute(run, validator, ref staging, cancellationToken);
-        }
-        finally
-        {
-            TryDeleteFolder(staging);
-        }
+        using var outputs = OutputSetFor(request.OutputPath);
+        return Execute(run, validator, outputs, cancellationToken);
     }
 
-    private ConvertResult Execute(Run run, IModelValidator? validator, ref string? staging, CancellationToken cancellationToken)
+    /// <summary>The output set of a model at <paramref name="output"/>: its data file, then the model.</summary>
+    internal static OutputSet OutputSetFor(string output)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        return OutputSet.ForFile(full, Path.GetFileName(full) + DataSuffix);
+    }
+
+    private ConvertResult Execute(Run run, IModelValidator? validator, OutputSet outputs, CancellationToken cancellationToken)
     {
         var request = run.Request;
         var input = request.InputPath;
-        var output = Path.GetFullPath(request.OutputPath);
+        var output = outputs.FinalPath(outputs.Members[^1]);
         if (string.Equals(Path.GetFullPath(input), output, StringComparison.Ordinal))
         {
             return run.Fail(PipelineStage.Write, FaultKind.Input, DiagnosticCodes.InvalidOption.Create($"the output path '{output}' is the input model itself; choose another output", input));
@@ -79,10 +79,13 @@ public sealed class ModelPipeline
             return run.Fail(PipelineStage.Write, FaultKind.Input, DiagnosticCodes.OutputNotWritten.Create($"output path '{output}' is a folder", output));
         }
 
-        var removeStale = RemoveStaleOutput(output);
-        if (removeStale is not null)
+        try
         {
-            return run.Fail(PipelineStage.Write, FaultKind.Tool, removeStale);
+            outputs.RemoveExisting();
+        }
+        catch (IOException e)
+        {
+            return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create(e.Message, output));
         }
 
         if (!File.Exists(input) && !Directory.Exists(input))
@@ -181,57 +184,34 @@ public sealed class ModelPipeline
             }
         }
 
-        var folder = Path.GetDirectoryName(output) ?? ".";
-        var name = Path.GetFileName(output);
-        string temp;
+        var name = outputs.Members[^1];
+        string staged;
         using (run.Stage(PipelineStage.Write))
         {
-            try
-            {
-                Directory.CreateDirectory(folder);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' cannot be created: {e.Message}", output));
-            }
-
-            // The model and its data file are written under their final names into a private staging folder beside the
+            // The model and its data file are written under their final names into the set's staging folder beside the
             // output, validated there (ONNX Runtime finds the data file by its relative name), and only then moved into
-            // place. A process killed on the way (a native crash in ONNX Runtime) leaves only the staging folder, whose
-            // name carries the process id so the next run for this output removes it.
-            staging = NewStagingFolder(folder, name);
+            // place; a process killed on the way leaves only the staging folder, which the next run for this output removes.
             try
             {
-                Directory.CreateDirectory(staging);
+                outputs.Open();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (IOException e)
             {
-                return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output folder '{folder}' is not writable: {e.Message}", output));
+                return run.Fail(PipelineStage.Write, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create(e.Message, output));
             }
 
-            temp = Path.Combine(staging, name);
             var external = request.ExternalData ?? source.HadExternalData;
             var writeOptions = external
-                ? new OnnxWriteOptions { ExternalData = true, ExternalDataFileName = name + ".data" }
+                ? new OnnxWriteOptions { ExternalData = true, ExternalDataFileName = name + DataSuffix }
                 : OnnxWriteOptions.Default;
-            var tempPath = temp;
-            var before = run.Diagnostics.Count;
-            if (!run.Try(() => OnnxModelWriter.Write(model, tempPath, writeOptions), FaultKind.Tool, out var written))
+            if (!run.Try(() => OnnxModelWriter.WriteStaged(model, outputs, writeOptions), FaultKind.Tool, out var written))
             {
-                // The user asked for the output path: a write error names it, not the staging file.
-                var stagingFolder = staging;
-                string? Unstage(string? text) => text?.Replace(tempPath, output, StringComparison.Ordinal).Replace(stagingFolder, folder, StringComparison.Ordinal);
-                for (var i = before; i < run.Diagnostics.Count; i++)
-                {
-                    var d = run.Diagnostics[i];
-                    run.Diagnostics[i] = d with { Message = Unstage(d.Message)!, File = Unstage(d.File), Location = Unstage(d.Location) };
-                }
-
                 return run.Result();
             }
 
             // The model was checked in memory; what only exists on disk is the data file its references name.
-            if (external && CheckWrittenExternalData(written!, tempPath, input) is { Count: > 0 } problems)
+            staged = outputs.Stage(name);
+            if (external && CheckWrittenExternalData(written!, staged, input, outputs) is { Count: > 0 } problems)
             {
                 run.Diagnostics.AddRange(problems);
                 run.Failure = new StageFailure(PipelineStage.Write, FaultKind.Tool);
@@ -244,11 +224,10 @@ public sealed class ModelPipeline
             cancellationToken.ThrowIfCancellationRequested();
             using (run.Stage(PipelineStage.Validate))
             {
-                var modelFile = temp;
-                var report = validator!.Validate(modelFile, model, goldenFolder, options.Tolerances, cancellationToken);
+                var report = validator!.Validate(staged, model, goldenFolder, options.Tolerances, cancellationToken);
                 run.Validation = report;
                 run.Diagnostics.AddRange(report.Diagnostics.Select(d =>
-                    string.Equals(d.File, modelFile, StringComparison.Ordinal) ? d with { File = input } : d));
+                    string.Equals(d.File, staged, StringComparison.Ordinal) ? d with { File = input, Message = outputs.Unstage(d.Message) } : d));
                 if (!report.Passed)
                 {
                     run.Failure = OutcomeRule.OfValidation(report);
@@ -269,19 +248,13 @@ public sealed class ModelPipeline
         {
             try
             {
-                var stagedData = temp + ".data";
-                if (File.Exists(stagedData))
-                {
-                    File.Move(stagedData, output + ".data", overwrite: true);
-                }
-
-                File.Move(temp, output, overwrite: true);
+                outputs.Commit();
                 run.Committed = true;
                 run.OutputPath = output;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (IOException e)
             {
-                return run.Fail(PipelineStage.Commit, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create($"output '{output}' could not be put in place: {e.Message}", output));
+                return run.Fail(PipelineStage.Commit, FaultKind.Tool, DiagnosticCodes.OutputNotWritten.Create(e.Message, output));
             }
         }
 
@@ -293,7 +266,7 @@ public sealed class ModelPipeline
 
     /// <summary>The external-data references of the written model, held to the path rules against the files on disk;
     /// a problem is the writer's fault (BCONV2004).</summary>
-    private static List<Diagnostic> CheckWrittenExternalData(ModelProto written, string path, string input)
+    private static List<Diagnostic> CheckWrittenExternalData(ModelProto written, string path, string input, OutputSet outputs)
     {
         var directory = Path.GetDirectoryName(path) ?? ".";
         var problems = new List<Diagnostic>();
@@ -302,7 +275,7 @@ public sealed class ModelPipeline
             if (ExternalDataReference.IsExternal(tensor) && ExternalDataLoader.Validate(tensor, directory, path, out _, out _) is { } problem)
             {
                 problems.Add(DiagnosticCodes.ConvertedModelInvalid.Create(
-                    $"the written model's external data breaks rule {problem.Code}: {problem.Message}", input, problem.Location));
+                    $"the written model's external data breaks rule {problem.Code}: {outputs.Unstage(problem.Message)}", input, problem.Location));
             }
         }
 
@@ -313,99 +286,6 @@ public sealed class ModelPipeline
     {
         _ = OperatorSchemaRegistry.Default;
         _ = Graphs.Inference.InferenceRegistry.Default;
-    }
-
-    private static Diagnostic? RemoveStaleOutput(string output)
-    {
-        foreach (var stale in new[] { output, output + ".data" })
-        {
-            try
-            {
-                if (File.Exists(stale))
-                {
-                    File.Delete(stale);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return DiagnosticCodes.OutputNotWritten.Create($"the previous output '{stale}' cannot be removed: {e.Message}", stale);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The path of a fresh staging folder for output <paramref name="name"/> in <paramref name="folder"/> (not yet
-    /// created), after removing those that processes no longer running left behind. The cache's restore stages the same
-    /// way, so one sweep covers both.
-    /// </summary>
-    internal static string NewStagingFolder(string folder, string name)
-    {
-        RemoveAbandonedStaging(folder, name);
-        return Path.Combine(folder, $".{name}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}{StagingSuffix}");
-    }
-
-    /// <summary>Removes staging folders for <paramref name="name"/> left by processes that no longer run.</summary>
-    private static void RemoveAbandonedStaging(string folder, string name)
-    {
-        IEnumerable<string> candidates;
-        try
-        {
-            candidates = Directory.EnumerateDirectories(folder, "." + name + ".*" + StagingSuffix).ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-
-        foreach (var candidate in candidates)
-        {
-            var rest = Path.GetFileName(candidate)[(name.Length + 2)..];
-            var dot = rest.IndexOf('.', StringComparison.Ordinal);
-            if (dot > 0 && int.TryParse(rest.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
-            {
-                TryDeleteFolder(candidate);
-            }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        if (pid == Environment.ProcessId)
-        {
-            return true;
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static void TryDeleteFolder(string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Only a staging folder beside the output; the next run for this output removes it.
-        }
     }
 
     /// <summary>The state of one conversion while it runs.</summary>

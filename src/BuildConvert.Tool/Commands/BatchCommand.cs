@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats;
 using BuildConvert.Core.Golden;
 using BuildConvert.Core.Pipeline;
 using BuildConvert.Core.Pipeline.Options;
@@ -179,11 +181,11 @@ internal sealed class BatchCommand : ICliCommand
         var path = item.Output + ".report.json";
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            var text = Encoding.UTF8.GetBytes(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            OutputSet.WriteFile(path, stream => stream.Write(text));
             return path;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
             return null;
         }

@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats;
 
 namespace BuildConvert.Tool.Reporting;
 
@@ -54,23 +56,14 @@ internal static class SarifWriter
     public static void Write(string path, IEnumerable<Diagnostic> diagnostics)
     {
         var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var text = Encoding.UTF8.GetBytes(ToSarif(diagnostics).ToJsonString(Options));
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(full) ?? ".");
-            File.WriteAllText(temp, ToSarif(diagnostics).ToJsonString(Options));
-            File.Move(temp, full, overwrite: true);
+            OutputSet.WriteFile(full, stream => stream.Write(text));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
             throw BuildConvertException.Create(DiagnosticCodes.OutputNotWritten, $"the SARIF log '{full}' could not be written: {e.Message}", full, inner: e);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
         }
     }
 

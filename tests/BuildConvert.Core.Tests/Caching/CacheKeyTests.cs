@@ -62,6 +62,18 @@ public sealed class CacheKeyTests
     }
 
     [TestMethod]
+    public void A_file_name_is_written_as_the_JSON_string_the_serializer_would_write_so_keys_did_not_change()
+    {
+        using var fixture = new CacheFixture();
+        var name = "test_data_set_0/odd \"name\" é <&>\u0001.pb";
+        File.WriteAllBytes(Path.Combine(fixture.Golden, "test_data_set_0", Path.GetFileName(name)), new byte[] { 9 });
+
+        var text = CacheKey.Compute(fixture.Request("out/m.onnx"), Catalog, CacheFixture.Environment).Text;
+
+        StringAssert.Contains(text, $"golden {System.Text.Json.JsonSerializer.Serialize(name)} 1 ");
+    }
+
+    [TestMethod]
     public void Every_option_change_changes_the_key()
     {
         using var fixture = new CacheFixture();

@@ -26,7 +26,7 @@ public sealed class OnnxTestLayoutTests
                     new SequenceValue("seq", 1, new DataValue[] { Int64("", n) }),
                 })).ToArray();
             OnnxTestLayout.Write(folder, sets);
-            Assert.IsEmpty(Directory.GetDirectories(Path.GetTempPath(), "." + Path.GetFileName(folder) + ".tmp-*"));
+            Assert.IsEmpty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".*"), "no staging folder is left");
 
             var model = MakeModel();
             var read = GoldenData.Load(folder, model);
@@ -145,7 +145,7 @@ public sealed class OnnxTestLayoutTests
             Assert.ThrowsExactly<ArgumentException>(() => OnnxTestLayout.Write(folder, new[] { good, bad }));
             CollectionAssert.AreEqual(new[] { Path.Combine(folder, "test_data_set_0") }, Directory.GetDirectories(folder));
             CollectionAssert.AreEqual(before, File.ReadAllBytes(Path.Combine(folder, "test_data_set_0", "output_0.pb")));
-            Assert.IsEmpty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".tmp-*"));
+            Assert.IsEmpty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".*"), "no staging folder is left");
         }
         finally
         {

@@ -208,6 +208,39 @@ public sealed class ModelPipelineTests
     }
 
     [TestMethod]
+    [DataRow("data-file-is-a-folder", "out.onnx.data", DisplayName = "the commit's rename of the data file fails")]
+    [DataRow("folder-is-a-file", "sub", DisplayName = "the output folder cannot be made")]
+    public void A_write_error_names_the_output_and_never_the_staging_name(string blocker, string expectedName)
+    {
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
+        var input = PipelineTestFiles.Write(PipelineTestFiles.AddRelu(), folder, "in.onnx");
+        string output;
+        if (blocker == "data-file-is-a-folder")
+        {
+            output = Path.Combine(folder, "out.onnx");
+            Directory.CreateDirectory(output + ".data");
+        }
+        else
+        {
+            File.WriteAllText(Path.Combine(folder, "sub"), "a file where the output folder should be");
+            output = Path.Combine(folder, "sub", "out.onnx");
+        }
+
+        var result = new ModelPipeline().Convert(new ConvertRequest(input, output, new ConversionOptions()) { ExternalData = true }, null);
+
+        Assert.IsFalse(result.Succeeded);
+        var error = result.Diagnostics.Single(d => d.Severity == DiagnosticSeverity.Error);
+        Assert.AreEqual("BCONV0006", error.Code, error.ToString());
+        Assert.AreEqual(output, error.File);
+        StringAssert.Contains(error.Message, "'" + Path.Combine(folder, expectedName) + "'");
+        Assert.IsFalse(error.Message.Contains(".staging", StringComparison.Ordinal), error.Message);
+        Assert.IsFalse(File.Exists(output));
+        CollectionAssert.AreEquivalent(new[] { "in.onnx", Path.GetFileName(blocker == "data-file-is-a-folder" ? output + ".data" : Path.Combine(folder, "sub")) },
+            Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).ToArray(), "no staging folder is left");
+    }
+
+    [TestMethod]
     public void Golden_data_without_a_validator_is_caller_misuse()
     {
         using var scratch = new ScratchFolder();

@@ -28,7 +28,9 @@ public sealed class BuildTests
     {
         var project = TwoModelProject(nameof(Build_ConvertsAndValidates_NoOpRebuildStartsNoTool_MetadataChangeRerunsOneItem_CleanLeavesNothing), reluRtol: "");
         project.CopyFolder(Path.Combine(RepoPaths.Root, "tests", "BuildConvert.Tool.Tests", "Fixtures", "small_cnn_ext"), "models/cnn");
-        project.Write(TwoModelItems(reluRtol: "") + CnnItem);
+        var host = RecordingDotnetHost.Create(Path.Combine(project.Directory, "host"));
+        var hostProperty = $"<BuildConvertDotnetHost>{host.Script}</BuildConvertDotnetHost>";
+        project.Write(TwoModelItems(reluRtol: "") + CnnItem, hostProperty);
 
         var designTime = project.Dotnet("msbuild", "-restore", "-nodeReuse:false", "-tl:off", "-v:n",
             "-t:GetCopyToOutputDirectoryItems", "-p:DesignTimeBuild=true");
@@ -38,6 +40,8 @@ public sealed class BuildTests
 
         var first = project.Build();
         Assert.IsTrue(first.Succeeded, first.ToString());
+        Assert.HasCount(1, host.Starts, "the first build starts the tool once for all three items");
+        StringAssert.Contains(host.Starts[0], "msbuild-batch --request");
         CollectionAssert.AreEquivalent(new[] { "models/add/model.onnx", "models/relu/model.onnx", "models/cnn/model.onnx" }, TestProject.ConvertedItems(first).ToArray(), first.Output);
         StringAssert.Contains(first.Output, "models/add/model.onnx: passed");
         StringAssert.Contains(first.Output, "validated on 1 data set(s)");
@@ -52,13 +56,15 @@ public sealed class BuildTests
 
         var second = project.Build();
         Assert.IsTrue(second.Succeeded, second.ToString());
+        Assert.HasCount(1, host.Starts, "a no-op rebuild must not start the tool (the recording host saw a start):\n" + second.Output);
         Assert.IsEmpty(TestProject.ConvertedItems(second), "a no-op rebuild must not start the tool:\n" + second.Output);
         StringAssert.Contains(second.Output, "BuildConvert: all 3 model(s) are up to date.");
         CollectionAssert.AreEqual(times, Times(addIntermediate, reluIntermediate, request, addOut), "nothing was rewritten");
 
-        project.Write(TwoModelItems(reluRtol: "1e-2") + CnnItem);
+        project.Write(TwoModelItems(reluRtol: "1e-2") + CnnItem, hostProperty);
         var third = project.Build();
         Assert.IsTrue(third.Succeeded, third.ToString());
+        Assert.HasCount(2, host.Starts, "a changed item starts the tool again (so the marker can see a start)");
         CollectionAssert.AreEqual(new[] { "models/relu/model.onnx" }, TestProject.ConvertedItems(third).ToArray(), third.Output);
         Assert.AreEqual(times[0], File.GetLastWriteTimeUtc(addIntermediate), "the unchanged item was not converted again");
         Assert.IsTrue(File.GetLastWriteTimeUtc(reluIntermediate) > times[1], "the changed item was converted again");
@@ -70,6 +76,7 @@ public sealed class BuildTests
         File.SetLastWriteTimeUtc(weights, DateTime.UtcNow.AddSeconds(5));
         var fourth = project.Build();
         Assert.IsTrue(fourth.Succeeded, fourth.ToString());
+        Assert.HasCount(3, host.Starts);
         CollectionAssert.AreEqual(new[] { "models/cnn/model.onnx" }, TestProject.ConvertedItems(fourth).ToArray(), "a changed weights file re-runs its model only:\n" + fourth.Output);
 
         var clean = project.Clean();
@@ -226,6 +233,51 @@ public sealed class BuildTests
         var third = clones[1].Build();
         Assert.IsTrue(third.Succeeded, third.ToString());
         Assert.IsEmpty(TestProject.ConvertedItems(third), "a restored build is up to date:\n" + third.Output);
+    }
+
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public void Cache_TwoProjectsBuiltInParallel_ShareOneModel_TheLockConvertsItOnce()
+    {
+        var cache = Path.Combine(Feed.Root, "parallel-cache");
+        var host = RecordingDotnetHost.Create(Path.Combine(Feed.Root, "parallel-host"), barrier: 2);
+        var projects = new[] { new TestProject(Feed, "ParallelA"), new TestProject(Feed, "ParallelB") };
+        foreach (var project in projects)
+        {
+            project.CopyCorpusModel("node/test_relu", "models/relu");
+            project.Write("""<OnnxModel Include="models/relu/model.onnx" />""",
+                $"<BuildConvertCacheDirectory>{cache}</BuildConvertCacheDirectory><BuildConvertDotnetHost>{host.Script}</BuildConvertDotnetHost>");
+            var restore = project.Dotnet("restore", "-nodeReuse:false", "--disable-build-servers", "-tl:off", "-v:q");
+            Assert.IsTrue(restore.Succeeded, restore.ToString());
+        }
+
+        var both = Path.Combine(Feed.Projects, "Parallel.proj");
+        File.WriteAllText(both, $"""
+            <Project>
+              <Target Name="Build">
+                <MSBuild Projects="{string.Join(";", projects.Select(p => Path.Combine(p.Directory, "Models.csproj")))}" BuildInParallel="true" />
+              </Target>
+            </Project>
+            """);
+
+        var run = DotnetProcess.Run(Feed.Projects, TimeSpan.FromMinutes(4), null,
+            "build", both, "--no-restore", "-m:2", "-nodeReuse:false", "--disable-build-servers", "-tl:off", "-v:n");
+
+        Assert.IsTrue(run.Succeeded, run.ToString());
+        Assert.HasCount(2, host.Starts, run.Output);
+        Assert.IsFalse(host.BarrierTimedOut, "both tools were running at once (each waited for the other to start):\n" + run.Output);
+        var lines = run.Output.Split('\n').Where(l => l.Contains("BuildConvert: models/relu/model.onnx: passed", StringComparison.Ordinal)).ToArray();
+        Assert.HasCount(2, lines, run.Output);
+        Assert.HasCount(1, lines.Where(l => l.Contains("passed, cached (", StringComparison.Ordinal)).ToArray(),
+            "one build converted the model and the other, waiting on the key's lock, restored it:\n" + string.Join("\n", lines));
+        var entries = Directory.GetDirectories(Path.Combine(cache, "v1", "entries"), "*", SearchOption.TopDirectoryOnly)
+            .SelectMany(d => Directory.GetDirectories(d)).ToArray();
+        Assert.HasCount(1, entries, "one entry for the one model");
+        Assert.HasCount(1, Directory.GetFiles(Path.Combine(cache, "v1", "locks")), "one key, one lock");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(Path.Combine(cache, "v1", "tmp")), "no store was abandoned");
+        CollectionAssert.AreEqual(
+            File.ReadAllBytes(Path.Combine(projects[0].OutputFolder, "models", "relu", "model.onnx")),
+            File.ReadAllBytes(Path.Combine(projects[1].OutputFolder, "models", "relu", "model.onnx")));
     }
 
     private static TestProject TwoModelProject(string name, string reluRtol)

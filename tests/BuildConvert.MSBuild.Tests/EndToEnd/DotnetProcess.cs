@@ -76,7 +76,7 @@ internal static class DotnetProcess
     }
 
     /// <summary>The dotnet host running the tests (so the same SDK installation builds the test projects).</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(host) && File.Exists(host))

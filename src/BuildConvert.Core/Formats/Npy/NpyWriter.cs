@@ -68,8 +68,8 @@ public static class NpyWriter
         return stream.ToArray();
     }
 
-    /// <summary>Writes a <c>.npy</c> file through a temporary file beside it, so a failure leaves no partial file.</summary>
+    /// <summary>Writes a <c>.npy</c> file through an <see cref="OutputSet"/>, so a failure leaves no partial file.</summary>
     /// <exception cref="BuildConvertException">BCONV1111 for a type NumPy cannot hold; BCONV1112 for I/O errors.</exception>
     public static void Write(string path, TensorValue value) =>
-        AtomicFile.Write(path, stream => Write(stream, value));
+        NpyFile.Write(path, stream => Write(stream, value));
 }

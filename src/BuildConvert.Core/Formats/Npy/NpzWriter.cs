@@ -13,7 +13,7 @@ public static class NpzWriter
 {
     private static readonly DateTimeOffset FixedTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Writes an archive through a temporary file beside <paramref name="path"/>.</summary>
+    /// <summary>Writes an archive through an <see cref="OutputSet"/> at <paramref name="path"/>, so a failure leaves no partial file.</summary>
     /// <param name="path">The <c>.npz</c> file.</param>
     /// <param name="values">The tensors; their names are the keys.</param>
     /// <param name="compressed">Deflate the entries (like <c>savez_compressed</c>).</param>
@@ -22,7 +22,7 @@ public static class NpzWriter
     public static void Write(string path, IReadOnlyList<TensorValue> values, bool compressed = false)
     {
         EnsureWritable(values);
-        AtomicFile.Write(path, stream => Write(stream, values, compressed));
+        NpyFile.Write(path, stream => Write(stream, values, compressed));
     }
 
     /// <summary>Writes an archive to <paramref name="stream"/> (not disposed).</summary>

@@ -8,9 +8,9 @@ namespace BuildConvert.Core.Formats.Onnx;
 /// <summary>
 /// Writes <see cref="ModelProto"/> files deterministically: the same model and options give byte-identical files
 /// (fields are serialized in field-number order, repeated fields, including <c>metadata_props</c>, in the model's own
-/// order, and external data at offsets that depend only on the model). Writing to a path is atomic: the model (and
-/// its data file) are written to temporary files in the destination folder and renamed into place, so a failure
-/// leaves nothing behind and never a partial file. Thread-safe: no shared state; the model is not modified.
+/// order, and external data at offsets that depend only on the model). Writing to a path is atomic: the model and
+/// its data file go through one <see cref="OutputSet"/> (staged beside the destination, renamed into place data file
+/// first), so a failure leaves nothing behind and never a partial file. Thread-safe: no shared state; the model is not modified.
 /// </summary>
 public static class OnnxModelWriter
 {
@@ -38,80 +38,123 @@ public static class OnnxModelWriter
 
     /// <summary>
     /// Writes the model to <paramref name="path"/>, with large tensors in a data file beside it when
-    /// <see cref="OnnxWriteOptions.ExternalData"/> is set. Existing files are replaced only once everything is written.
+    /// <see cref="OnnxWriteOptions.ExternalData"/> is set. Both files go through one <see cref="OutputSet"/>: existing
+    /// files are replaced only once everything is written, the data file before the model.
     /// </summary>
     /// <param name="model">The model; not modified (external-data rewriting works on a shallow copy).</param>
-    /// <param name="path">The destination model file; its folder must exist.</param>
+    /// <param name="path">The destination model file; its folder (and the data file's) must exist.</param>
     /// <param name="options">Options; <see cref="OnnxWriteOptions.Default"/> when null.</param>
     /// <returns>The model as written: <paramref name="model"/> itself, or with external data the copy whose tensors refer
     /// to the data file (so that a caller can check those references without reading the file back).</returns>
-    /// <exception cref="BuildConvertException">Writing failed (BCONV1020) or the model is too large (BCONV1021).</exception>
+    /// <exception cref="BuildConvertException">Writing failed (BCONV1020, naming <paramref name="path"/>) or the model is
+    /// too large (BCONV1021).</exception>
     public static ModelProto Write(ModelProto model, string path, OnnxWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= OnnxWriteOptions.Default;
+        var full = Path.GetFullPath(path);
+        var dataName = DataFileName(options, full);
+        using var set = dataName is null ? OutputSet.ForFile(full) : OutputSet.ForFile(full, dataName);
+        foreach (var member in set.Members)
+        {
+            var folder = Path.GetDirectoryName(set.FinalPath(member))!;
+            if (!Directory.Exists(folder))
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model file '{full}' could not be written: the folder '{folder}' does not exist", full);
+            }
+        }
+
+        try
+        {
+            set.Open();
+        }
+        catch (IOException e)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model file '{full}' could not be written: {e.Message}", full, inner: e);
+        }
+
+        var written = WriteStaged(model, set, options);
+        try
+        {
+            set.Commit();
+        }
+        catch (IOException e)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model file '{full}' could not be written: {e.Message}", full, inner: e);
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// Writes the model (and its data file) into the staging folder of <paramref name="set"/>, an open set whose last
+    /// member is the model and which holds the data file <paramref name="options"/> names; the caller commits.
+    /// </summary>
+    /// <returns>The model as written (see <see cref="Write(ModelProto, string, OnnxWriteOptions?)"/>).</returns>
+    /// <exception cref="BuildConvertException">Writing failed (BCONV1020, naming the final path) or the model is too
+    /// large (BCONV1021).</exception>
+    internal static ModelProto WriteStaged(ModelProto model, OutputSet set, OnnxWriteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(options);
+        var name = set.Members[^1];
+        var full = set.FinalPath(name);
+        var dataName = DataFileName(options, full);
+        if (dataName is not null && !set.Members.Contains(dataName, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"the output set of '{full}' does not hold its data file '{dataName}'", nameof(set));
+        }
+
+        try
+        {
+            var toWrite = model;
+            if (dataName is not null)
+            {
+                toWrite = model.Clone();
+                set.Write(dataName, data => MoveTensorsOut(toWrite, data, dataName.Replace('\\', '/'), options));
+            }
+
+            CheckSize(toWrite, full);
+            set.Write(name, stream =>
+            {
+                using var output = new CodedOutputStream(stream, leaveOpen: true);
+                toWrite.WriteTo(output);
+                output.Flush();
+            });
+            return toWrite;
+        }
+        catch (IOException e)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model file '{full}' could not be written: {e.Message}", full, inner: e);
+        }
+    }
+
+    /// <summary>The data file's name relative to the model's folder, or null without external data.</summary>
+    private static string? DataFileName(OnnxWriteOptions options, string full)
+    {
         if (options.ExternalDataAlignment <= 0 || (options.ExternalDataAlignment & (options.ExternalDataAlignment - 1)) != 0)
         {
             throw new ArgumentException("ExternalDataAlignment must be a positive power of two", nameof(options));
         }
 
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full) ?? ".";
-        var name = Path.GetFileName(full);
-        var modelTemp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
-        string? dataTemp = null;
-        string? dataFinal = null;
-        try
+        if (!options.ExternalData)
         {
-            var toWrite = model;
-            if (options.ExternalData)
-            {
-                var dataName = options.ExternalDataFileName ?? name + ".data";
-                var syntax = ExternalDataLocation.CheckSyntax(dataName, "(data file)", full);
-                if (syntax is not null)
-                {
-                    throw new ArgumentException($"ExternalDataFileName: {syntax.Message}", nameof(options));
-                }
-
-                dataFinal = Path.Combine(folder, dataName);
-                dataTemp = Path.Combine(Path.GetDirectoryName(dataFinal) ?? folder, $".{Path.GetFileName(dataFinal)}.{Guid.NewGuid():N}.tmp");
-                toWrite = model.Clone();
-                using var data = new FileStream(dataTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                MoveTensorsOut(toWrite, data, dataName.Replace('\\', '/'), options);
-                data.Flush(flushToDisk: true);
-            }
-
-            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                WriteMessage(toWrite, stream, full);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (dataTemp is not null)
-            {
-                File.Move(dataTemp, dataFinal!, overwrite: true);
-                dataTemp = null;
-            }
-
-            File.Move(modelTemp, full, overwrite: true);
-            return toWrite;
+            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+
+        var dataName = options.ExternalDataFileName ?? Path.GetFileName(full) + ".data";
+        var syntax = ExternalDataLocation.CheckSyntax(dataName, "(data file)", full);
+        if (syntax is not null)
         {
-            throw BuildConvertException.Create(DiagnosticCodes.ModelWriteFailed, $"model file '{full}' could not be written: {e.Message}", full, inner: e);
+            throw new ArgumentException($"ExternalDataFileName: {syntax.Message}", nameof(options));
         }
-        finally
-        {
-            TryDelete(modelTemp);
-            if (dataTemp is not null)
-            {
-                TryDelete(dataTemp);
-            }
-        }
+
+        return dataName;
     }
 
-    private static void MoveTensorsOut(ModelProto model, FileStream data, string location, OnnxWriteOptions options)
+    private static void MoveTensorsOut(ModelProto model, Stream data, string location, OnnxWriteOptions options)
     {
         long offset = 0;
         var padding = new byte[options.ExternalDataAlignment];
@@ -177,18 +220,6 @@ public static class OnnxModelWriter
                 DiagnosticCodes.ModelTooLargeToWrite,
                 $"model '{file ?? "(stream)"}' would serialize to more than 2 GiB; write its weights as external data",
                 file);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A temporary file that cannot be removed is left for the OS; the destination is untouched.
         }
     }
 }
