@@ -107,8 +107,8 @@ public sealed record CacheKey(string Hash, string Text)
     /// <summary>An option value as JSON with object keys in ordinal order, so equal values give equal text.</summary>
     private static string Canonical(object? value)
     {
-        var node = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), CacheJson.Options);
-        return Sort(node)?.ToJsonString(CacheJson.Options) ?? "null";
+        var node = value is null ? null : JsonSerializer.SerializeToNode(value, CacheJson.TypeOf(value.GetType()));
+        return Sort(node)?.ToJsonString(CacheJson.Context.Options) ?? "null";
     }
 
     private static JsonNode? Sort(JsonNode? node) => node switch

@@ -79,7 +79,7 @@ public sealed class ConversionCache
         CachedResult cached;
         try
         {
-            manifest = JsonSerializer.Deserialize<CacheManifest>(File.ReadAllBytes(Path.Combine(entry, ManifestFile)), CacheJson.Options)
+            manifest = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(entry, ManifestFile)), CacheJson.Context.CacheManifest)
                 ?? throw new JsonException("empty manifest");
             var resultBytes = File.ReadAllBytes(Path.Combine(entry, ResultFile));
             if (manifest.Version != CacheKey.FormatVersion || manifest.Key != key.Hash
@@ -89,7 +89,7 @@ public sealed class ConversionCache
                 return Damaged(entry);
             }
 
-            cached = JsonSerializer.Deserialize<CachedResult>(resultBytes, CacheJson.Options) ?? throw new JsonException("empty result");
+            cached = JsonSerializer.Deserialize(resultBytes, CacheJson.Context.CachedResult) ?? throw new JsonException("empty result");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
@@ -180,12 +180,12 @@ public sealed class ConversionCache
                 result.Validation?.DataSets,
                 result.Diagnostics.Select(d => new CachedDiagnostic(d.Code, d.Severity, d.Message, Relative(baseFolder, d.File), d.Location)).ToArray(),
                 result.InputFiles.Select(f => new CachedFile(Path.GetRelativePath(baseFolder, f).Replace('\\', '/'), CacheKey.HashFile(f))).ToArray());
-            var resultBytes = JsonSerializer.SerializeToUtf8Bytes(cached, CacheJson.Options);
+            var resultBytes = JsonSerializer.SerializeToUtf8Bytes(cached, CacheJson.Context.CachedResult);
             File.WriteAllBytes(Path.Combine(temp, ResultFile), resultBytes);
             files[ResultFile] = CacheKey.Hex(SHA256.HashData(resultBytes));
             File.WriteAllText(Path.Combine(temp, KeyFile), key.Text, new UTF8Encoding(false));
             File.WriteAllBytes(Path.Combine(temp, ManifestFile),
-                JsonSerializer.SerializeToUtf8Bytes(new CacheManifest(CacheKey.FormatVersion, key.Hash, files), CacheJson.Options));
+                JsonSerializer.SerializeToUtf8Bytes(new CacheManifest(CacheKey.FormatVersion, key.Hash, files), CacheJson.Context.CacheManifest));
 
             var entry = EntryFolder(key);
             Directory.CreateDirectory(Path.GetDirectoryName(entry)!);

@@ -90,6 +90,7 @@ public sealed class CacheKeyTests
             (ConversionOptionTable.Atol, "0.01"),
             (ConversionOptionTable.Tolerance, "z=1e-3,1e-4"),
             (ConversionOptionTable.Format, "onnx"),
+            (BuildConvert.Core.Formats.TensorFlow.TfSavedModelFormat.Signature, "predict"),
         };
         var keys = new HashSet<string> { baseline };
         foreach (var (option, text) in variants)
