@@ -334,24 +334,21 @@ internal static class IndexingConverters
         c.SetOutput(0, c.Builder.Op("GatherND", c.Input(0), AsInt64(c.Builder, c.Input(1))));
 
     /// <summary>
-    /// OneHot(indices, depth, on_value, off_value, axis): ONNX OneHot with values [off, on]. TensorFlow gives all
-    /// off_value for any index outside [0, depth), negative ones included, while ONNX counts negative indices from the
-    /// end, so negative indices are replaced by depth first.
+    /// OneHot(indices, depth, on_value, off_value, axis): on_value where the new dimension's index equals the index,
+    /// off_value elsewhere. TensorFlow gives all off_value for any index outside [0, depth), negative ones included,
+    /// while ONNX OneHot counts negative indices from the end, so negative indices are replaced by depth first. ONNX
+    /// Runtime implements OneHot for a few type combinations only, so the one-hot mask is made in int64 and the values
+    /// are chosen with Where (any element type, on/off as given).
     /// </summary>
     private static void OneHot(TfNodeContext c)
     {
         var b = c.Builder;
-        var indices = c.Input(0);
-        var type = c.InputElementType(0, "TI");
-        if (type is not (DataType.Uint8 or DataType.Uint16 or DataType.Uint32 or DataType.Uint64))
-        {
-            var depthAsIndex = type == c.InputElementType(1, "TI") ? c.Input(1) : b.Cast(c.Input(1), type);
-            indices = b.Op("Where", b.Op("Less", indices, b.Scalar(type, 0)), depthAsIndex, indices);
-        }
-
-        var values = b.Op("Concat", new[] { b.Unsqueeze(c.Input(3), new long[] { 0 }), b.Unsqueeze(c.Input(2), new long[] { 0 }) },
-            NodeAttribute.Of("axis", 0L));
-        c.SetOutput(0, b.Op("OneHot", new[] { indices, c.Input(1), values }, NodeAttribute.Of("axis", c.Int("axis", -1))));
+        var indices = AsInt64(b, c.Input(0));
+        var depth = AsInt64(b, c.Input(1));
+        depth = c.InputRank(1) is 0 ? depth : b.Reshape(depth, Array.Empty<long>());
+        indices = b.Op("Where", b.Op("Less", indices, b.Scalar(DataType.Int64, 0)), depth, indices);
+        var mask = b.Op("OneHot", new[] { indices, depth, b.Int64s(0, 1) }, NodeAttribute.Of("axis", c.Int("axis", -1)));
+        c.SetOutput(0, b.Op("Where", b.Cast(mask, DataType.Bool), c.Input(2), c.Input(3)));
     }
 
     /// <summary>
