@@ -16,6 +16,10 @@ internal static class TfOpFamilies
         Math.ActivationConverters.Register,
         Math.MatMulConverters.Register,
         Nn.ConvolutionConverters.Register,
+        Indexing.IndexingConverters.Register,
+        Shape.LayoutConverters.Register,
+        Image.ResizeConverters.Register,
+        Random.RandomConverters.Register,
     };
 
     /// <summary>
@@ -36,8 +40,8 @@ internal static class TfOpFamilies
         // State
         "Variable", "VariableV2", "VarHandleOp", "VarIsInitializedOp", "IsVariableInitialized", "DestroyResourceOp",
         "CountUpTo", "ResourceCountUpTo", "TemporaryVariable", "DestroyTemporaryVariable",
-        // Random numbers (training-time dropout and initializers)
-        "RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "ParameterizedTruncatedNormal",
+        // Random numbers (training-time dropout and initializers); RandomUniform converts (Random/RandomConverters.cs)
+        "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "ParameterizedTruncatedNormal",
         "RandomShuffle", "RandomShuffleQueue", "RandomShuffleQueueV2", "Multinomial", "RandomGamma", "RandomGammaGrad", "RandomPoisson", "RandomPoissonV2",
         // Losses and gradient helpers
         "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", "BroadcastGradientArgs",
