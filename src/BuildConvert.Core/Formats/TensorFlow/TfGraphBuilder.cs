@@ -180,7 +180,7 @@ internal sealed class TfGraphBuilder
             var type = input.ElementType != DataType.DtInvalid ? TfDataTypes.BaseType(input.ElementType) : TfNodes.OutputType(node, input.Tensor.Index);
             IReadOnlyList<long>? shape = spec is not null ? spec.Dimensions.Select(d => d ?? -1).ToArray()
                 : input.ShapeKnown ? input.Shape
-                : isPlaceholder && node.Attr.TryGetValue("shape", out var s) && s.ValueCase == AttrValue.ValueOneofCase.Shape ? TfNodes.Dims(s.Shape)
+                : isPlaceholder && node.Attr.TryGetValue("shape", out var s) && s.ValueCase == AttrValue.ValueOneofCase.Shape ? PlaceholderDims(node, s.Shape)
                 : TfNodes.OutputShape(node, input.Tensor.Index);
 
             var name = input.Tensor.Index == 0 ? node.Name : Unique($"{node.Name}_{input.Tensor.Index}", names);
@@ -201,6 +201,11 @@ internal sealed class TfGraphBuilder
 
         return bindings;
     }
+
+    // TensorFlow's Placeholder shape function: GraphDefs of version 21 and older could not tell a scalar shape attribute from
+    // "unknown", so a scalar there means unknown rank (array_ops.cc, Placeholder).
+    private IReadOnlyList<long>? PlaceholderDims(NodeDef node, TensorShapeProto shape) =>
+        node.Op == "Placeholder" && !shape.UnknownRank && shape.Dim.Count == 0 && (graph.Versions?.Producer ?? 0) <= 21 ? null : TfNodes.Dims(shape);
 
     private Dictionary<string, TensorData> ResolveVariables(Dictionary<string, NodeDef> nodes, ITfVariableSource? variables)
     {

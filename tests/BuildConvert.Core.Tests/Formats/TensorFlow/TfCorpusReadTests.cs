@@ -197,6 +197,22 @@ public sealed class TfCorpusReadTests
     }
 
     [TestMethod]
+    public void AScalarPlaceholderShapeInAVersion21OrOlderGraphMeansUnknownRank()
+    {
+        // multiplication.pb is a version-9 GraphDef whose Placeholders a and b carry an empty shape attribute: TensorFlow's
+        // Placeholder shape function reads that as unknown rank for graphs of version 21 and older, and so does the reader.
+        var graph = Build(TfCorpus.Multiplication);
+        Assert.IsTrue(graph.Producer <= 21, $"producer {graph.Producer}");
+        Assert.IsTrue(graph.Inputs.All(i => i.Shape is null), string.Join(", ", graph.Inputs.Select(i => $"{i.Name} [{string.Join(",", i.Shape ?? Array.Empty<long>())}]")));
+        Assert.IsTrue(graph.Nodes.Single(n => n.Name == "a").Attr["shape"].Shape.UnknownRank);
+
+        // A newer graph keeps a scalar placeholder scalar: the TF2 SavedModel whose signature declares x a scalar.
+        var scalar = Build(TfCorpus.TimesThree);
+        Assert.IsTrue(scalar.Producer > 21);
+        Assert.AreEqual(0, scalar.Inputs.Single().Shape!.Count);
+    }
+
+    [TestMethod]
     public void FrozenGraphTakesNamedOutputsAndShapeOverrides()
     {
         var options = ConversionOptionsFor("--inputs", "X:0", "--outputs", "output:0", "--input-shapes", "X:0:N,784");
