@@ -127,6 +127,14 @@ public static class TfModelConverter
                 throw UnsupportedOperator.Error("TensorFlow", unsupported, opset, file);
             }
 
+            var unranked = source.Inputs.Where(i => i.Shape is null).ToArray();
+            if (unranked.Length > 0)
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.TensorFlowRankUnknown,
+                    $"{Plural(unranked.Length, "input")} {string.Join(", ", unranked.Select(Describe))} of unknown rank: an ONNX graph input must declare its rank; " +
+                    $"give it with --input-shapes / InputShapes, e.g. \"{string.Join(";", unranked.Select(i => i.Name + ":N"))}\" (N a dynamic dimension; nothing after the colon for a scalar)", file, unranked[0].Name);
+            }
+
             foreach (var input in source.Inputs)
             {
                 var type = TfDataTypes.ToOnnx(input.ElementType) ?? throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid,
@@ -150,6 +158,14 @@ public static class TfModelConverter
             ShapeInference.Run(model);
             steps.Add($"layout: {RunPasses(LayoutPasses)}");
             ShapeInference.Run(model);
+            var unknown = g.Outputs.Where(o => o.Type is { IsTensor: true, Shape: null } or null).ToArray();
+            if (unknown.Length > 0)
+            {
+                throw BuildConvertException.Create(DiagnosticCodes.TensorFlowRankUnknown,
+                    $"{Plural(unknown.Length, "output")} {string.Join(", ", unknown.Select(o => $"'{o.Name}'"))} of unknown rank after shape inference (it depends on run-time values): an ONNX graph output must declare its rank; " +
+                    "give the inputs' shapes with --input-shapes / InputShapes so that the rank follows", file, unknown[0].Name);
+            }
+
             return new TfConversion(model, Array.Empty<Diagnostic>(), steps);
         }
 
@@ -356,6 +372,11 @@ public static class TfModelConverter
             var t = Normalize(tensor);
             return int.Parse(t.AsSpan(t.LastIndexOf(':') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
         }
+
+        private static string Plural(int count, string noun) => count == 1 ? noun : $"{count} {noun}s";
+
+        private static string Describe(TfTensorBinding binding) =>
+            binding.Name == binding.Tensor ? $"'{binding.Name}'" : $"'{binding.Name}' ({binding.Tensor})";
 
         private static string SymbolName(string tensor, int dim)
         {

@@ -50,6 +50,37 @@ public sealed class TfModelConverterTests
     }
 
     [TestMethod]
+    public void InputsOfUnknownRankAreRefusedTogetherWithTheOptionThatFixesThem()
+    {
+        // onnx.checker requires a shape on every main-graph tensor input ("Field 'shape' of 'type' is required but missing"),
+        // so an unranked input is refused by name instead of producing a model the checker rejects (BCONV2004/BCONV3024).
+        var graph = new TfGraph
+        {
+            Nodes = new[] { Placeholder("a"), Placeholder("b"), Node("c", "Mul", "a", "b") },
+            Inputs = new[]
+            {
+                new TfTensorBinding("a:0", "a:0", TfDataType.DtFloat, null),
+                new TfTensorBinding("b:0", "b:0", TfDataType.DtFloat, null),
+            },
+            Outputs = new[] { new TfTensorBinding("c:0", "c:0", TfDataType.DtInvalid, null) },
+        };
+        var ex = Assert.ThrowsExactly<BuildConvertException>(() => Convert(graph));
+        Assert.AreEqual("BCONV2103", ex.Code);
+        StringAssert.Contains(ex.Message, "2 inputs 'a:0', 'b:0' of unknown rank");
+        StringAssert.Contains(ex.Message, "--input-shapes");
+        StringAssert.Contains(ex.Message, "a:0:N;b:0:N");
+
+        var ranked = new TfGraph
+        {
+            Nodes = graph.Nodes,
+            Inputs = new[] { new TfTensorBinding("a:0", "a:0", TfDataType.DtFloat, new long[] { -1 }), new TfTensorBinding("b:0", "b:0", TfDataType.DtFloat, Array.Empty<long>()) },
+            Outputs = graph.Outputs,
+        };
+        var output = Convert(ranked).Model.Graph.Outputs.Single();
+        Assert.AreEqual(1, output.Type!.Rank, "the output's rank follows from the inputs'");
+    }
+
+    [TestMethod]
     public void TheDefaultOpsetIs17AndDynamicSizesBecomeSymbols()
     {
         var model = Convert(Graph(new[] { Placeholder("x"), Node("y", "Relu", "x") }, "y:0")).Model;
