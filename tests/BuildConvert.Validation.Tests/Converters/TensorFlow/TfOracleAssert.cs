@@ -95,7 +95,8 @@ internal static class TfOracleAssert
         }
     }
 
-    private static byte[] Pack(Core.Formats.Onnx.Proto.TensorProto.Types.DataType type, double[] values)
+    /// <summary>Packs <paramref name="values"/> as ONNX stores <paramref name="type"/>.</summary>
+    internal static byte[] Pack(Core.Formats.Onnx.Proto.TensorProto.Types.DataType type, double[] values)
     {
         var bytes = new byte[ElementTypes.ByteCount(type, values.Length)];
         var size = ElementTypes.BitsPerElement(type) / 8;
@@ -107,7 +108,8 @@ internal static class TfOracleAssert
         return bytes;
     }
 
-    private static void Compare(OracleTensor expected, TensorValue actual, double atol, double rtol, string what, bool checkKind)
+    /// <summary>Asserts <paramref name="actual"/> matches <paramref name="expected"/>; returns the largest absolute difference.</summary>
+    internal static double Compare(OracleTensor expected, TensorValue actual, double atol, double rtol, string what, bool checkKind)
     {
         CollectionAssert.AreEqual(expected.Shape, actual.Shape, $"{what}: shape [{string.Join(",", actual.Shape)}], TF.js [{string.Join(",", expected.Shape)}]");
         var kind = actual.ElementType switch
@@ -122,13 +124,25 @@ internal static class TfOracleAssert
             Assert.AreEqual(expected.Dtype, kind, $"{what}: ONNX element type {ElementTypes.Name(actual.ElementType)}");
         }
 
+        if (expected.Strings is { } strings)
+        {
+            CollectionAssert.AreEqual(strings, actual.Strings, $"{what}: strings");
+            return 0;
+        }
+
         Assert.HasCount(expected.Values.Length, Enumerable.Range(0, (int)actual.ElementCount).ToArray(), $"{what}: element count");
         var bad = new List<string>();
+        var max = 0.0;
         for (var i = 0; i < expected.Values.Length; i++)
         {
             var e = expected.Values[i];
             var a = actual.GetDouble(i);
             var ok = double.IsNaN(e) ? double.IsNaN(a) : double.IsInfinity(e) ? a == e : System.Math.Abs(a - e) <= atol + (rtol * System.Math.Abs(e));
+            if (double.IsFinite(e))
+            {
+                max = System.Math.Max(max, System.Math.Abs(a - e));
+            }
+
             if (!ok && bad.Count < 8)
             {
                 bad.Add($"[{i.ToString(CultureInfo.InvariantCulture)}] onnx {a.ToString("R", CultureInfo.InvariantCulture)} vs tfjs {e.ToString("R", CultureInfo.InvariantCulture)}");
@@ -136,6 +150,7 @@ internal static class TfOracleAssert
         }
 
         Assert.IsEmpty(bad, $"{what}: {string.Join("; ", bad)}");
+        return max;
     }
 
     /// <summary>An int placeholder shape helper for readability.</summary>

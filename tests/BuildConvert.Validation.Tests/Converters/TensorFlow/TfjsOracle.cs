@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
+using BuildConvert.Core.Graphs;
 using Google.Protobuf;
 using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 
@@ -29,10 +30,20 @@ internal static class TfjsOracle
     }
 
     /// <summary>Runs the graph on its placeholders' values and returns <paramref name="outputs"/>.</summary>
-    public static IReadOnlyList<OracleTensor> Run(TfTestGraph graph, IReadOnlyList<string> outputs)
+    public static IReadOnlyList<OracleTensor> Run(TfTestGraph graph, IReadOnlyList<string> outputs) =>
+        Run(graph.Nodes, new Dictionary<string, TensorData>(StringComparer.Ordinal), null,
+            graph.Placeholders.Select(p => new OracleInput(p.Name, p.Type, p.Shape, p.Values, null)).ToArray(), outputs);
+
+    /// <summary>
+    /// Runs a graph given as nodes (a Const's value is its <c>value</c> attribute, or its entry in
+    /// <paramref name="variables"/> when the reader moved it there), an optional function library (bodies of control
+    /// flow), the placeholder values to feed, and the tensors to return.
+    /// </summary>
+    public static IReadOnlyList<OracleTensor> Run(IEnumerable<NodeDef> nodes, IReadOnlyDictionary<string, TensorData> variables,
+        FunctionDefLibrary? library, IReadOnlyList<OracleInput> inputs, IReadOnlyList<string> outputs)
     {
         RequireInstalled();
-        var request = Request(graph, outputs);
+        var request = Request(nodes, variables, library, inputs, outputs);
         var folder = TestPaths.NewTempFolder();
         try
         {
@@ -63,7 +74,10 @@ internal static class TfjsOracle
                 o!["name"]!.GetValue<string>(),
                 o["dtype"]!.GetValue<string>(),
                 o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray(),
-                Decode(o["dtype"]!.GetValue<string>(), Convert.FromBase64String(o["data"]?.GetValue<string>() ?? "")))).ToArray();
+                o["dtype"]!.GetValue<string>() == "string" ? Array.Empty<double>() : Decode(o["dtype"]!.GetValue<string>(), Convert.FromBase64String(o["data"]?.GetValue<string>() ?? "")))
+            {
+                Strings = o["strings"]?.AsArray().Select(v => v!.GetValue<string>()).ToArray(),
+            }).ToArray();
         }
         finally
         {
@@ -72,12 +86,18 @@ internal static class TfjsOracle
     }
 
     /// <summary>The request: graph-model JSON, weights, inputs and outputs.</summary>
-    private static JsonObject Request(TfTestGraph graph, IReadOnlyList<string> outputs)
+    private static JsonObject Request(IEnumerable<NodeDef> nodes, IReadOnlyDictionary<string, TensorData> variables,
+        FunctionDefLibrary? library, IReadOnlyList<OracleInput> inputs, IReadOnlyList<string> outputs)
     {
         var weightSpecs = new JsonArray();
         using var weights = new MemoryStream();
         var def = new GraphDef { Versions = new VersionDef { Producer = 1 } };
-        foreach (var node in graph.Nodes)
+        if (library is { Function.Count: > 0 })
+        {
+            def.Library = library;
+        }
+
+        foreach (var node in nodes)
         {
             if (node.Op != "Const")
             {
@@ -85,9 +105,24 @@ internal static class TfjsOracle
                 continue;
             }
 
-            var tensor = node.Attr["value"].Tensor;
-            var data = TfTensorCodec.ToTensorData(tensor, node.Name);
-            var (dtype, bytes) = ToTfjs(data);
+            var type = node.Attr.TryGetValue("dtype", out var dtypeAttr) ? dtypeAttr.Type : TfDataType.DtInvalid;
+            TensorData data;
+            TensorShapeProto? shape;
+            if (variables.TryGetValue(node.Name, out var variable))
+            {
+                data = variable;
+                shape = new TensorShapeProto();
+                shape.Dim.AddRange(data.Dims.Select(d => new TensorShapeProto.Types.Dim { Size = d }));
+            }
+            else
+            {
+                var tensor = node.Attr["value"].Tensor;
+                data = TfTensorCodec.ToTensorData(tensor, node.Name);
+                shape = tensor.TensorShape;
+                type = tensor.Dtype;
+            }
+
+            var (dtype, bytes) = data.IsString ? ("string", PackStrings(data.Strings)) : ToTfjs(data);
             weights.Write(bytes);
             weightSpecs.Add(new JsonObject
             {
@@ -98,21 +133,31 @@ internal static class TfjsOracle
 
             // TF.js takes the value from the weights; the node keeps its dtype and shape only.
             var stripped = node.Clone();
-            stripped.Attr["value"] = new AttrValue { Tensor = new TensorProto { Dtype = tensor.Dtype, TensorShape = tensor.TensorShape } };
+            stripped.Attr["value"] = new AttrValue { Tensor = new TensorProto { Dtype = type, TensorShape = shape } };
             def.Node.Add(stripped);
         }
 
-        var inputs = new JsonArray();
-        foreach (var p in graph.Placeholders)
+        var feeds = new JsonArray();
+        foreach (var p in inputs)
         {
-            var (dtype, bytes) = ToTfjs(p.Type, p.Values);
-            inputs.Add(new JsonObject
+            var feed = new JsonObject
             {
                 ["name"] = p.Name,
-                ["dtype"] = dtype,
                 ["shape"] = new JsonArray(p.Shape.Select(d => (JsonNode)d).ToArray()),
-                ["data"] = Convert.ToBase64String(bytes),
-            });
+            };
+            if (p.Strings is { } strings)
+            {
+                feed["dtype"] = "string";
+                feed["strings"] = new JsonArray(strings.Select(v => (JsonNode)v).ToArray());
+            }
+            else
+            {
+                var (dtype, bytes) = ToTfjs(p.Type, p.Values!);
+                feed["dtype"] = dtype;
+                feed["data"] = Convert.ToBase64String(bytes);
+            }
+
+            feeds.Add(feed);
         }
 
         return new JsonObject
@@ -120,12 +165,28 @@ internal static class TfjsOracle
             ["modelTopology"] = JsonNode.Parse(JsonFormatter.Default.Format(def)),
             ["weightSpecs"] = weightSpecs,
             ["weightData"] = Convert.ToBase64String(weights.ToArray()),
-            ["inputs"] = inputs,
+            ["inputs"] = feeds,
             ["outputs"] = new JsonArray(outputs.Select(o => (JsonNode)o).ToArray()),
         };
     }
 
-    private static (string Dtype, byte[] Bytes) ToTfjs(BuildConvert.Core.Graphs.TensorData data)
+    // TF.js's string weights: each element as a little-endian uint32 byte length, then its UTF-8 bytes.
+    private static byte[] PackStrings(IReadOnlyList<string> values)
+    {
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        foreach (var v in values)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(v);
+            writer.Write((uint)bytes.Length);
+            writer.Write(bytes);
+        }
+
+        writer.Flush();
+        return stream.ToArray();
+    }
+
+    private static (string Dtype, byte[] Bytes) ToTfjs(TensorData data)
     {
         var tf = TfDataTypes.FromOnnx(data.ElementType);
         return ToTfjs(tf, data.ToDoubles());
@@ -147,5 +208,12 @@ internal static class TfjsOracle
     };
 }
 
-/// <summary>One output as TensorFlow.js computed it (values widened to double).</summary>
-internal sealed record OracleTensor(string Name, string Dtype, long[] Shape, double[] Values);
+/// <summary>One output as TensorFlow.js computed it (values widened to double; string tensors in <see cref="Strings"/>).</summary>
+internal sealed record OracleTensor(string Name, string Dtype, long[] Shape, double[] Values)
+{
+    /// <summary>The elements of a string tensor (null otherwise).</summary>
+    public string[]? Strings { get; init; }
+}
+
+/// <summary>One placeholder fed to TensorFlow.js: numeric values, or strings for a string placeholder.</summary>
+internal sealed record OracleInput(string Name, TfDataType Type, long[] Shape, double[]? Values, string[]? Strings);
