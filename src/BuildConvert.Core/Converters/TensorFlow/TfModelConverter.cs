@@ -135,8 +135,17 @@ public static class TfModelConverter
                     $"give it with --input-shapes / InputShapes, e.g. \"{string.Join(";", unranked.Select(i => i.Name + ":N"))}\" (N a dynamic dimension; nothing after the colon for a scalar)", file, unranked[0].Name);
             }
 
+            var warnings = new List<Diagnostic>();
             foreach (var input in source.Inputs)
             {
+                if (tensors.TryGetValue(Normalize(input.Tensor), out var first))
+                {
+                    // Two inputs naming one tensor (a signature may): a second ONNX input would be fed but never read.
+                    warnings.Add(DiagnosticCodes.ConversionNote.Create(
+                        $"input '{input.Name}' is the tensor {input.Tensor}, already the input '{first.Name}': the ONNX model has the one input '{first.Name}'", file, input.Name));
+                    continue;
+                }
+
                 var type = TfDataTypes.ToOnnx(input.ElementType) ?? throw BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid,
                     $"input '{input.Name}' ({input.Tensor}) has dtype {TfDataTypes.Name(input.ElementType)}, which has no ONNX form", file, input.Name);
                 var shape = input.Shape?.Select((d, i) => d >= 0 ? Dim.Of(d) : Dim.Sym(SymbolName(input.Name, i))).ToArray();
@@ -166,7 +175,7 @@ public static class TfModelConverter
                     "give the inputs' shapes with --input-shapes / InputShapes so that the rank follows", file, unknown[0].Name);
             }
 
-            return new TfConversion(model, Array.Empty<Diagnostic>(), steps);
+            return new TfConversion(model, warnings, steps);
         }
 
         private OptimizationReport RunPasses(PassPipeline passes)

@@ -81,6 +81,29 @@ public sealed class TfModelConverterTests
     }
 
     [TestMethod]
+    public void TwoInputsNamingOneTensorBecomeOneOnnxInputWithANote()
+    {
+        // mlnet-types-test's signature binds u16 and i16 to the tensor i16:0. Two ONNX inputs would make the caller feed
+        // both while the graph reads one of them.
+        var graph = new TfGraph
+        {
+            Nodes = new[] { Placeholder("x"), Node("y", "Relu", "x") },
+            Inputs = new[]
+            {
+                new TfTensorBinding("first", "x:0", TfDataType.DtFloat, new long[] { -1, 2 }),
+                new TfTensorBinding("second", "x", TfDataType.DtFloat, new long[] { -1, 2 }),
+            },
+            Outputs = new[] { new TfTensorBinding("y", "y:0", TfDataType.DtInvalid, null) },
+        };
+        var conversion = Convert(graph);
+        Assert.AreEqual("first", conversion.Model.Graph.Inputs.Single().Name);
+        Assert.AreEqual("first", conversion.Model.Graph.Nodes.Single(n => n.OpType == "Relu").Input(0)!.Name);
+        var note = conversion.Warnings.Single();
+        Assert.AreEqual("BCONV2006", note.Code);
+        StringAssert.Contains(note.Message, "input 'second' is the tensor x, already the input 'first'");
+    }
+
+    [TestMethod]
     public void TheDefaultOpsetIs17AndDynamicSizesBecomeSymbols()
     {
         var model = Convert(Graph(new[] { Placeholder("x"), Node("y", "Relu", "x") }, "y:0")).Model;
