@@ -16,6 +16,7 @@ internal static class TfOpFamilies
         Math.ActivationConverters.Register,
         Math.MatMulConverters.Register,
         Nn.ConvolutionConverters.Register,
+        Shapes.ShapeConverters.Register,
     };
 
     /// <summary>
