@@ -15,6 +15,7 @@ internal static class TfOpFamilies
         Math.ElementwiseConverters.Register,
         Math.ActivationConverters.Register,
         Math.MatMulConverters.Register,
+        Math.ReductionConverters.Register,
         Nn.ConvolutionConverters.Register,
         Shapes.ShapeConverters.Register,
     };
