@@ -17,6 +17,7 @@ internal static class TfOpFamilies
         Math.MatMulConverters.Register,
         Math.ReductionConverters.Register,
         Nn.ConvolutionConverters.Register,
+        Nn.NormalizationConverters.Register,
         Shapes.ShapeConverters.Register,
     };
 
