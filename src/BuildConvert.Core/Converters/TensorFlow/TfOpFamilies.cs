@@ -18,6 +18,7 @@ internal static class TfOpFamilies
         Math.ReductionConverters.Register,
         Nn.ConvolutionConverters.Register,
         Nn.NormalizationConverters.Register,
+        Nn.SpaceBatchConverters.Register,
         Shapes.ShapeConverters.Register,
     };
 
