@@ -9,7 +9,8 @@ namespace BuildConvert.Core.Formats;
 /// (<see cref="Split"/>), the rest of each message is parsed from the sequence of its remaining bytes
 /// (<see cref="Sequence"/>), and the set-aside fields become byte strings over the mapping
 /// (<c>UnsafeByteOperations.UnsafeWrap</c>). The mapping lives as long as any of those byte strings does: the garbage
-/// collector releases it, never an explicit call, so nothing can read it after it is gone.
+/// collector releases it, never an explicit call, so nothing can read it after it is gone. The content sniffers use its
+/// varint reader for their bounded peeks.
 /// </summary>
 internal static class MappedProtobuf
 {
@@ -92,6 +93,30 @@ internal static class MappedProtobuf
         return true;
     }
 
+    /// <summary>Reads one varint from <paramref name="stream"/> (the content sniffers' bounded peeks); false at the end
+    /// of the stream or past 64 bits.</summary>
+    public static bool TryReadVarint(Stream stream, out ulong value)
+    {
+        value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            var b = stream.ReadByte();
+            if (b < 0)
+            {
+                return false;
+            }
+
+            value |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads one varint from <paramref name="span"/> at <paramref name="position"/>, advancing it.</summary>
     public static bool ReadVarint(ReadOnlySpan<byte> span, ref int position, out ulong value)
     {
         value = 0;
