@@ -304,7 +304,10 @@ public static class TfModelConverter
                 : throw new InvalidOperationException($"input {i} of '{node.Name}' was not converted")).ToArray();
             var builder = new OpBuilder(model.Graph, opset) { NamePrefix = node.Name };
             var outputCount = outputsUsed.TryGetValue(node.Name, out var used) ? used : 0;
-            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated);
+            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated)
+            {
+                Lookup = t => (byName.TryGetValue(NodeName(t), out var n) ? n : null, tensors.TryGetValue(Normalize(t), out var v) ? v : null),
+            };
             var before = model.Graph.Nodes.Count;
             Registry.Resolve(node.Op, opset)!.Handler(context);
             inference.Infer(model.Graph.Nodes.Skip(before).ToArray());

@@ -15,11 +15,15 @@ internal static class TfOpFamilies
         Math.ElementwiseConverters.Register,
         Math.ActivationConverters.Register,
         Math.MatMulConverters.Register,
+        Math.ReductionConverters.Register,
         Nn.ConvolutionConverters.Register,
         Indexing.IndexingConverters.Register,
-        Shape.LayoutConverters.Register,
+        Shapes.LayoutConverters.Register,
         Image.ResizeConverters.Register,
         Random.RandomConverters.Register,
+        Nn.NormalizationConverters.Register,
+        Nn.SpaceBatchConverters.Register,
+        Shapes.ShapeConverters.Register,
     };
 
     /// <summary>
