@@ -60,6 +60,9 @@ internal sealed record TfCorpusCase(string Id, string Entry)
     /// <summary>Shapes for inputs by ONNX input name, where the model gives none (unknown rank) or a fixed input needs one; -1 = the batch.</summary>
     public IReadOnlyDictionary<string, long[]> Shapes { get; init; } = new Dictionary<string, long[]>(StringComparer.Ordinal);
 
+    /// <summary>The two sizes the first dynamic dimension takes (the batch, or the time axis of a streaming model).</summary>
+    public int[] Batches { get; init; } = { 1, 3 };
+
     /// <summary>The size given to dynamic dimensions other than the first.</summary>
     public long DynamicSize { get; init; } = 4;
 
@@ -104,6 +107,8 @@ internal static class TfCorpusCases
         new("tf2onnx-lstm", "tf2onnx-lstm-frozen/frozen.pb")
         {
             Pending = new[] { "Fill", "Split", "ConcatV2", "Unpack", "ExpandDims", "Reshape", "Shape" },
+            InputShapes = "keep_prob:0:",
+            Fixed = Values(("keep_prob:0", new[] { 1.0 })),
             Reason = "dropout draws RandomUniform; fed keep_prob = 1 the dropout mask floor(keep_prob + U[0,1)) is 1 everywhere, so outputs are deterministic",
         },
         new("tf2onnx-regression-frozen", "tf2onnx-regression/graphdef/frozen.pb")
@@ -113,7 +118,11 @@ internal static class TfCorpusCases
             Reason = "X:0 is a Placeholder without a shape: its rank is given (BCONV2103 otherwise)",
         },
         new("mlnet-cifar-frozen", "mlnet-cifar-frozen/frozen_model.pb") { Range = (0, 1), Pending = new[] { "Reshape" } },
-        new("mlnet-cifar-frozen-variadic", "mlnet-cifar-frozen/frozen_model_variadic_input_shape.pb") { Range = (0, 1), Pending = new[] { "Reshape" } },
+        new("mlnet-cifar-frozen-variadic", "mlnet-cifar-frozen/frozen_model_variadic_input_shape.pb")
+        {
+            Range = (0, 1), Pending = new[] { "Reshape" }, Shapes = ShapesOf(("Input:0", new long[] { -1, 32, 32, 3 })),
+            Reason = "Input is [?,?,?,3]; the flatten before the dense layer needs 32x32 images, so those are fed",
+        },
         new("tfrust-multiplication", "tfrust-multiplication-graph/multiplication.pb")
         {
             Golden = TfGolden.File,
@@ -123,6 +132,8 @@ internal static class TfCorpusCases
         new("tract-hey-snips-v3", "tract-hey-snips-v3/hey_snips_3.pb")
         {
             Atol = 1e-3, Rtol = 1e-3, Pending = new[] { "Pack", "ExpandDims", "BatchToSpaceND", "SpaceToBatchND", "Shape", "Squeeze" },
+            InputShapes = "inputs:0:N,40", Batches = new[] { 80, 121 },
+            Reason = "inputs:0 (frames x 40 filter banks) has no shape in the graph: given as N,40; fed 80 and 121 frames",
         },
         new("tract-plus3", "tract-plus3/plus3.pb")
         {

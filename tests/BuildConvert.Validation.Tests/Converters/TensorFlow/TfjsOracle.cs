@@ -101,7 +101,7 @@ internal static class TfjsOracle
         {
             if (node.Op != "Const")
             {
-                def.Node.Add(node);
+                def.Node.Add(WithDefaults(node));
                 continue;
             }
 
@@ -168,6 +168,43 @@ internal static class TfjsOracle
             ["inputs"] = feeds,
             ["outputs"] = new JsonArray(outputs.Select(o => (JsonNode)o).ToArray()),
         };
+    }
+
+    // TensorFlow's op registry fills in attributes a GraphDef leaves at their default before the TF.js converter writes a
+    // graph model; TF.js reads them without a fallback. The defaults of the attributes TF.js reads (TensorFlow op defs).
+    private static NodeDef WithDefaults(NodeDef node)
+    {
+        var defaults = node.Op switch
+        {
+            "Conv2D" or "DepthwiseConv2dNative" or "Conv2DBackpropInput" => new[] { ("dilations", Ints(1, 1, 1, 1)), ("data_format", Text("NHWC")) },
+            "Conv3D" => new[] { ("dilations", Ints(1, 1, 1, 1, 1)), ("data_format", Text("NDHWC")) },
+            "MaxPool" or "AvgPool" or "BiasAdd" or "FusedBatchNorm" or "FusedBatchNormV3" => new[] { ("data_format", Text("NHWC")) },
+            _ => Array.Empty<(string, AttrValue)>(),
+        };
+        if (defaults.All(d => node.Attr.ContainsKey(d.Item1)))
+        {
+            return node;
+        }
+
+        var copy = node.Clone();
+        foreach (var (name, value) in defaults)
+        {
+            if (!copy.Attr.ContainsKey(name))
+            {
+                copy.Attr[name] = value;
+            }
+        }
+
+        return copy;
+
+        static AttrValue Ints(params long[] values)
+        {
+            var list = new AttrValue.Types.ListValue();
+            list.I.AddRange(values);
+            return new AttrValue { List = list };
+        }
+
+        static AttrValue Text(string value) => new() { S = ByteString.CopyFromUtf8(value) };
     }
 
     // TF.js's string weights: each element as a little-endian uint32 byte length, then its UTF-8 bytes.
