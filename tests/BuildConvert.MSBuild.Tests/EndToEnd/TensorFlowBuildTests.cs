@@ -63,7 +63,8 @@ public sealed class TensorFlowBuildTests
             """);
 
         var first = project.Build();
-        Assert.IsTrue(first.Succeeded, first.ToString());
+        var request = Path.Combine(project.IntermediateFolder, "request.json");
+        Assert.IsTrue(first.Succeeded, first + (File.Exists(request) ? "\nrequest.json:\n" + File.ReadAllText(request) : ""));
         CollectionAssert.AreEquivalent(new[] { "models/plus3.pb", "models/times_three" }, TestProject.ConvertedItems(first).ToArray(), first.Output);
         StringAssert.Contains(first.Output, "models/plus3.pb: passed");
         StringAssert.Contains(first.Output, "models/times_three: passed");
