@@ -14,4 +14,8 @@ public static partial class DiagnosticCodes
     public static readonly DiagnosticDescriptor TensorFlowTensorInvalid = Error(
         "BCONV2102", "A TensorFlow constant tensor is malformed",
         "A Const node's tensor (or a variable's value) has a size that does not match its dtype and shape, negative or unknown dimensions, more values than elements, or a dtype with no ONNX form (resource, variant). The message names the node. Re-export the model.");
+
+    public static readonly DiagnosticDescriptor TensorFlowFunctionInvalid = Error(
+        "BCONV2103", "A TensorFlow function called by a control-flow node cannot be converted",
+        "A body of If/While (or a function a body calls) is missing from the graph's function library, takes a different number of arguments than the node passes, has a list-valued argument, returns no tensor for one of its outputs, refers to an input that names neither an argument nor a node of the body, or calls functions nested deeper than the converter allows (recursion). The message names the node, its operator and the function. Re-export the model.");
 }

@@ -20,6 +20,8 @@ internal static class TfOpFamilies
         Shape.LayoutConverters.Register,
         Image.ResizeConverters.Register,
         Random.RandomConverters.Register,
+        Control.ControlFlowConverters.Register,
+        Control.TensorListConverters.Register,
     };
 
     /// <summary>
