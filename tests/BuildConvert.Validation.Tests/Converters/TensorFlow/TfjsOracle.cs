@@ -79,12 +79,27 @@ internal static class TfjsOracle
         var def = new GraphDef { Versions = new VersionDef { Producer = 1 } };
         foreach (var node in graph.Nodes)
         {
-            if (node.Op != "Const")
-            {
-                def.Node.Add(node);
-                continue;
-            }
+            def.Node.Add(node.Op == "Const" ? Weight(node) : node);
+        }
 
+        // Function bodies keep their nodes; their Consts' values go to the weights too (one map, by node name).
+        if (graph.Library.Function.Count > 0)
+        {
+            def.Library = graph.Library.Clone();
+            foreach (var function in def.Library.Function)
+            {
+                for (var i = 0; i < function.NodeDef.Count; i++)
+                {
+                    if (function.NodeDef[i].Op == "Const")
+                    {
+                        function.NodeDef[i] = Weight(function.NodeDef[i]);
+                    }
+                }
+            }
+        }
+
+        NodeDef Weight(NodeDef node)
+        {
             var tensor = node.Attr["value"].Tensor;
             var data = TfTensorCodec.ToTensorData(tensor, node.Name);
             var (dtype, bytes) = ToTfjs(data);
@@ -99,7 +114,7 @@ internal static class TfjsOracle
             // TF.js takes the value from the weights; the node keeps its dtype and shape only.
             var stripped = node.Clone();
             stripped.Attr["value"] = new AttrValue { Tensor = new TensorProto { Dtype = tensor.Dtype, TensorShape = tensor.TensorShape } };
-            def.Node.Add(stripped);
+            return stripped;
         }
 
         var inputs = new JsonArray();
