@@ -84,12 +84,33 @@ internal static class TensorListConverters
         c.SetOutput(0, b.Op("SplitToSequence", new[] { zeros }, NodeAttribute.Of("axis", 0L), NodeAttribute.Of("keepdims", 0L)));
     }
 
-    private static void Empty(TfNodeContext c) => c.SetOutput(0, SequenceEmpty(c.Builder, c.ElementType("element_dtype")));
+    private static void Empty(TfNodeContext c)
+    {
+        var element = c.ElementType("element_dtype");
+        var empty = SequenceEmpty(c.Builder, element);
+        if (Declared(c, 0, element) is { } item)
+        {
+            empty.Type = OnnxType.Sequence(item);
+        }
+
+        c.SetOutput(0, empty);
+    }
+
+    /// <summary>The item type that a constant <c>element_shape</c> input (a vector, -1 for unknown sizes) declares, or null.</summary>
+    private static OnnxType? Declared(TfNodeContext c, int input, DataType element) =>
+        c.ConstantInput(input) is { FitsInt64: true, Dims.Length: 1 } shape
+            ? OnnxType.Tensor(element, shape.ToInt64s().Select(d => d >= 0 ? Dim.Of(d) : Dim.Unknown).ToArray())
+            : null;
 
     private static Value SequenceEmpty(OpBuilder b, DataType element) =>
         b.Op("SequenceEmpty", Array.Empty<Value>(), NodeAttribute.Of("dtype", (long)element));
 
-    private static void GetItem(TfNodeContext c) => c.SetOutput(0, c.Builder.Op("SequenceAt", c.Input(0), c.Input(1)));
+    private static void GetItem(TfNodeContext c)
+    {
+        var item = c.Builder.Op("SequenceAt", c.Input(0), c.Input(1));
+        item.Type = Declared(c, 2, c.ElementType("element_dtype"));
+        c.SetOutput(0, item);
+    }
 
     private static void SetItem(TfNodeContext c)
     {
@@ -112,7 +133,9 @@ internal static class TensorListConverters
         c.SetOutput(0, b.Op("SequenceErase", c.Input(0), last));
         if (c.OutputCount > 1)
         {
-            c.SetOutput(1, b.Op("SequenceAt", c.Input(0), last));
+            var item = b.Op("SequenceAt", c.Input(0), last);
+            item.Type = Declared(c, 1, c.ElementType("element_dtype"));
+            c.SetOutput(1, item);
         }
     }
 
@@ -120,7 +143,9 @@ internal static class TensorListConverters
     {
         var b = c.Builder;
         var element = c.ElementType("element_dtype");
-        if (c.ConstantInput(1) is { FitsInt64: true, Dims.Length: 1 } shape && shape.ToInt64s() is var dims && dims.All(d => d >= 0))
+        var dims = c.ConstantInput(1) is { FitsInt64: true, Dims.Length: 1 } shape ? shape.ToInt64s() : null;
+        Value stacked;
+        if (dims is not null && dims.All(d => d >= 0))
         {
             // An empty list stacks to [0, ...element_shape].
             var thenBranch = c.Graph.CreateSubgraph($"{c.Name}/empty");
@@ -131,11 +156,20 @@ internal static class TensorListConverters
             var stackBuilder = new OpBuilder(elseBranch, c.Opset) { NamePrefix = $"{c.Name}/stack" };
             elseBranch.Outputs.Add(stackBuilder.Op("ConcatFromSequence", new[] { c.Input(0) }, NodeAttribute.Of("axis", 0L), NodeAttribute.Of("new_axis", 1L)));
             var isEmpty = b.Op("Equal", b.Op("SequenceLength", c.Input(0)), b.Const(TensorData.FromInt64s(new[] { 0L }, Array.Empty<long>()), "zero"));
-            c.SetOutput(0, b.Node("If", new[] { isEmpty }, 1, new[] { NodeAttribute.Of("then_branch", thenBranch), NodeAttribute.Of("else_branch", elseBranch) }).Outputs[0]!);
-            return;
+            stacked = b.Node("If", new[] { isEmpty }, 1, new[] { NodeAttribute.Of("then_branch", thenBranch), NodeAttribute.Of("else_branch", elseBranch) }).Outputs[0]!;
+        }
+        else
+        {
+            stacked = b.Op("ConcatFromSequence", new[] { c.Input(0) }, NodeAttribute.Of("axis", 0L), NodeAttribute.Of("new_axis", 1L));
         }
 
-        c.SetOutput(0, b.Op("ConcatFromSequence", new[] { c.Input(0) }, NodeAttribute.Of("axis", 0L), NodeAttribute.Of("new_axis", 1L)));
+        // The element shape (when a constant) gives the result's rank and the sizes it knows.
+        if (dims is not null)
+        {
+            stacked.Type = OnnxType.Tensor(element, new[] { Dim.Unknown }.Concat(dims.Select(d => d >= 0 ? Dim.Of(d) : Dim.Unknown)).ToArray());
+        }
+
+        c.SetOutput(0, stacked);
     }
 
     private static void Length(TfNodeContext c) =>
