@@ -9,7 +9,8 @@
 #                                      a class library DIR/NAME.csproj, importing the in-repo props/targets when IMPORT
 #                                      (the task assembly and the tool are this checkout's Release outputs), with the
 #                                      10 models of `models` as <OnnxModel> items when MODELS
-# and the variables root, bench, py, runs, warmup, out, work, timer, notes, corpus, tool_dll, task_dll, models.
+# and the variables root, bench, py, runs, warmup, out, work, timer, notes, corpus, tool_dll, task_dll, native_tool
+# (the tool compiled ahead of time, which the generated projects run as a linux-x64 package would), models.
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
 bench=$root/eng/bench
@@ -62,6 +63,14 @@ tool_dll=$(dotnet msbuild "$tool_project" -nologo -p:Configuration=Release -getP
 task_dll=$(dotnet msbuild "$integration_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
 [ -f "$tool_dll" ] || refuse "the tool assembly was not found after the build: $tool_dll"
 [ -f "$task_dll" ] || refuse "the MSBuild task assembly was not found after the build: $task_dll"
+# What a linux-x64 package's task runs: the tool compiled ahead of time (BUILDCONVERT_BENCH_MANAGED=1 measures
+# dotnet exec buildconvert.dll instead).
+native_tool=
+if [ "${BUILDCONVERT_BENCH_MANAGED:-0}" != 1 ]; then
+  echo "publishing the tool compiled ahead of time (eng/publish-native.sh) ..."
+  native_tool=$(bash "$root/eng/publish-native.sh" "$work/native-tool" | tail -1)
+  [ -x "$native_tool" ] || refuse "the native tool was not published: $native_tool"
+fi
 
 models=(test_relu test_add test_matmul_2d test_conv_with_strides_padding test_sigmoid test_softmax_axis_1 test_tanh test_abs test_exp test_sqrt)
 
@@ -81,6 +90,11 @@ write_project() {
       echo '  <PropertyGroup>'
       echo "    <BuildConvertTaskAssembly>$task_dll</BuildConvertTaskAssembly>"
       echo "    <BuildConvertToolPath>$tool_dll</BuildConvertToolPath>"
+      if [ -n "$native_tool" ]; then
+        echo "    <BuildConvertNativeToolPath>$native_tool</BuildConvertNativeToolPath>"
+      else
+        echo "    <BuildConvertUseNativeTool>false</BuildConvertUseNativeTool>"
+      fi
       [ -n "$cache" ] && echo "    <BuildConvertCacheDirectory>$cache</BuildConvertCacheDirectory>"
       echo '  </PropertyGroup>'
       echo "  <Import Project=\"$integration_props\" />"

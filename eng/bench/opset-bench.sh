@@ -48,6 +48,8 @@ tool_project=$root/src/BuildConvert.Tool/BuildConvert.Tool.csproj
 echo "building the tool (Release) ..."
 dotnet build "$tool_project" -c Release -nologo -v q -clp:ErrorsOnly
 dll=$(dotnet msbuild "$tool_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
+echo "publishing the tool compiled ahead of time (eng/publish-native.sh) ..."
+native=$(bash "$root/eng/publish-native.sh" "$work/native" | tail -1)
 
 peer=$work/version_converter.py
 cat >"$peer" <<'PY'
@@ -78,13 +80,15 @@ dotnet "$dll" convert "$model" -o "$work/ours-13.onnx" --opset 13 >/dev/null
 "$py" "$bench/measure.py" --runs "$runs" --warmup "$warmup" --export-json "$results/resnet50-time.json" \
   -n "cp (floor)" "cp $model $work/copy.onnx" \
   -n "onnx.version_converter (load, convert, save)" "$py $peer $model $work/peer-13.onnx 13" \
-  -n "buildconvert convert --opset 13" "dotnet $dll convert $model -o $work/ours-13.onnx --opset 13"
+  -n "buildconvert convert --opset 13" "dotnet $dll convert $model -o $work/ours-13.onnx --opset 13" \
+  -n "buildconvert (native) convert --opset 13" "$native convert $model -o $work/native-13.onnx --opset 13"
 # Peak memory: the resident high-water mark (counts the model file's mapped pages) and the anonymous peak (what the
 # process owns), sampled by eng/bench/peak-memory.py.
 for i in 1 2 3; do
   echo "cp $("$py" "$bench/peak-memory.py" cp "$model" "$work/copy.onnx")" >>"$results/resnet50-rss.txt"
   echo "peer $("$py" "$bench/peak-memory.py" "$py" "$peer" "$model" "$work/peer-13.onnx" 13)" >>"$results/resnet50-rss.txt"
   echo "ours $("$py" "$bench/peak-memory.py" dotnet "$dll" convert "$model" -o "$work/ours-13.onnx" --opset 13)" >>"$results/resnet50-rss.txt"
+  echo "native $("$py" "$bench/peak-memory.py" "$native" convert "$model" -o "$work/native-13.onnx" --opset 13)" >>"$results/resnet50-rss.txt"
   echo "startup $("$py" "$bench/peak-memory.py" dotnet "$dll" --version)" >>"$results/resnet50-rss.txt"
 done
 
@@ -95,7 +99,7 @@ for dir in "$corpus"/*/; do
   out=$work/corpus/$name
   mkdir -p "$out/ours" "$out/peer"
   t0=$(date +%s.%N)
-  if dotnet "$dll" convert "$dir/model.onnx" -o "$out/ours/model.onnx" --opset 17 >"$out/ours.log" 2>&1; then ours_convert=ok; else ours_convert=fail; fi
+  if "$native" convert "$dir/model.onnx" -o "$out/ours/model.onnx" --opset 17 >"$out/ours.log" 2>&1; then ours_convert=ok; else ours_convert=fail; fi
   t1=$(date +%s.%N)
   if "$py" "$peer" "$dir/model.onnx" "$out/peer/model.onnx" 17 >"$out/peer.log" 2>&1; then peer_convert=ok; else peer_convert=fail; fi
   t2=$(date +%s.%N)

@@ -2,7 +2,8 @@
 # TensorFlow conversion speed and memory, against a plain copy of the same bytes, in one run:
 #  - the largest GraphDef/SavedModel models of ../shared/corpora/tensorflow, and
 #  - a synthetic frozen GraphDef with 512 MiB of weights (eng/bench/make-large-graphdef.py: two 8192x8192 dense layers).
-# For each: whole-process wall time of `buildconvert convert` (interleaved rounds, eng/bench/measure.py) and of
+# For each: whole-process wall time of `buildconvert convert` (the tool compiled ahead of time, eng/publish-native.sh;
+# interleaved rounds, eng/bench/measure.py) and of
 # `cp -r` of the model's files, and the peak resident / anonymous memory of each (eng/bench/peak-memory.py).
 # Writes the results into docs/benchmarks.md (between the bench-tf markers) unless --no-doc is given.
 # Usage: bash eng/bench/tf-bench.sh [--runs N] [--warmup N] [--no-doc]
@@ -34,10 +35,8 @@ corpus=$root/../shared/corpora/tensorflow
 rm -rf "$work"
 mkdir -p "$work/results" "$work/out"
 results=$work/results
-tool_project=$root/src/BuildConvert.Tool/BuildConvert.Tool.csproj
-echo "building the tool (Release) ..."
-dotnet build "$tool_project" -c Release -nologo -v q -clp:ErrorsOnly
-dll=$(dotnet msbuild "$tool_project" -nologo -p:Configuration=Release -getProperty:TargetPath)
+echo "publishing the tool compiled ahead of time (eng/publish-native.sh) ..."
+native=$(bash "$root/eng/publish-native.sh" "$work/native" | tail -1)
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -52,7 +51,7 @@ models=(
   "mlnet-mnist-conv-saved-model|$corpus/mlnet-mnist-conv-saved-model|"
   "mlnet-cifar-frozen|$corpus/mlnet-cifar-frozen/frozen_model.pb|"
   "tf2onnx-fc-layers-frozen|$corpus/tf2onnx-fc-layers-frozen/frozen.pb|--inputs X:0 --outputs output:0"
-  "tract-hey-snips-v3|$corpus/tract-hey-snips-v3/hey_snips_3.pb|"
+  "tract-hey-snips-v3|$corpus/tract-hey-snips-v3/hey_snips_3.pb|--input-shapes inputs:0:-1,40"
 )
 large=$work/large-512mib.pb
 "$py" "$bench/make-large-graphdef.py" "$large" | tee "$results/large.txt"
@@ -66,15 +65,15 @@ for entry in "${models[@]}"; do
   bytes=$(du -sb "$path" | cut -f1)
   out=$work/out/m$i.onnx
   # shellcheck disable=SC2086
-  if ! dotnet "$dll" convert "$path" -o "$out" $extra >"$work/out/m$i.log" 2>&1; then
+  if ! "$native" convert "$path" -o "$out" $extra >"$work/out/m$i.log" 2>&1; then
     printf '%s\t%s\tfailed\t%s\n' "$name" "$bytes" "$(grep -o 'BCONV[0-9]*' "$work/out/m$i.log" | head -1)" >>"$results/models.tsv"
     continue
   fi
   "$py" "$bench/measure.py" --runs "$runs" --warmup "$warmup" --export-json "$results/m$i-time.json" \
     -n "cp" "cp -r $path $work/out/copy$i" \
-    -n "convert" "dotnet $dll convert $path -o $out $extra"
+    -n "convert" "$native convert $path -o $out $extra"
   # shellcheck disable=SC2086
-  ours=$("$py" "$bench/peak-memory.py" dotnet "$dll" convert "$path" -o "$out" $extra)
+  ours=$("$py" "$bench/peak-memory.py" "$native" convert "$path" -o "$out" $extra)
   copy=$("$py" "$bench/peak-memory.py" cp -r "$path" "$work/out/copy$i-mem")
   rm -rf "$work/out/copy$i" "$work/out/copy$i-mem"
   printf '%s\t%s\tok\t%s\t%s\t%s\n' "$name" "$bytes" "m$i-time.json" "$ours" "$copy" >>"$results/models.tsv"

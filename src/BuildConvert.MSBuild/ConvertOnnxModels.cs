@@ -45,6 +45,15 @@ namespace BuildConvert.MSBuild
         /// <summary>The <c>dotnet</c> host to run the tool with; empty for DOTNET_HOST_PATH, then <c>dotnet</c> on PATH.</summary>
         public string DotnetHost { get; set; } = "";
 
+        /// <summary>
+        /// The tool compiled ahead of time for this machine (an executable), run directly instead of
+        /// <c>dotnet exec</c> <see cref="ToolAssembly"/>; empty to run the assembly. The targets set it when the package
+        /// carries one for this runtime and <c>BuildConvertUseNativeTool</c> is not false.
+        /// </summary>
+        public string NativeTool { get; set; } = "";
+
+        private bool RunsNative => !string.IsNullOrEmpty(NativeTool);
+
         /// <summary>The conversion cache folder the tool restores identical conversions from and stores passing ones in; empty for none.</summary>
         public string CacheDirectory { get; set; } = "";
 
@@ -129,6 +138,11 @@ namespace BuildConvert.MSBuild
         /// <inheritdoc />
         protected override string GenerateFullPathToTool()
         {
+            if (RunsNative)
+            {
+                return NativeTool;
+            }
+
             if (!string.IsNullOrEmpty(DotnetHost))
             {
                 return DotnetHost;
@@ -163,8 +177,12 @@ namespace BuildConvert.MSBuild
         protected override string GenerateCommandLineCommands()
         {
             var builder = new CommandLineBuilder();
-            builder.AppendSwitch("exec");
-            builder.AppendFileNameIfNotNull(ToolAssembly);
+            if (!RunsNative)
+            {
+                builder.AppendSwitch("exec");
+                builder.AppendFileNameIfNotNull(ToolAssembly);
+            }
+
             builder.AppendSwitch(BatchProtocol.CommandName);
             builder.AppendSwitch(BatchProtocol.RequestSwitch);
             builder.AppendFileNameIfNotNull(RequestFile);
@@ -208,10 +226,9 @@ namespace BuildConvert.MSBuild
         }
 
         /// <summary>The command line the build ran, quoted for a shell.</summary>
-        internal string ReproCommand() => ShellQuoting.Join(new[]
-        {
-            GenerateFullPathToTool(), "exec", ToolAssembly, BatchProtocol.CommandName, BatchProtocol.RequestSwitch, RequestFile,
-        });
+        internal string ReproCommand() => ShellQuoting.Join(RunsNative
+            ? new[] { NativeTool, BatchProtocol.CommandName, BatchProtocol.RequestSwitch, RequestFile }
+            : new[] { GenerateFullPathToTool(), "exec", ToolAssembly, BatchProtocol.CommandName, BatchProtocol.RequestSwitch, RequestFile });
 
         /// <summary>The keys the task read from the tool's lines, as (kind, key): the round-trip test checks that the tool writes every one.</summary>
         internal IReadOnlyCollection<KeyValuePair<string, string>> KeysRead => keysRead;

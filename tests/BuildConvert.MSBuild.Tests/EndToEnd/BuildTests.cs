@@ -29,7 +29,7 @@ public sealed class BuildTests
         var project = TwoModelProject(nameof(Build_ConvertsAndValidates_NoOpRebuildStartsNoTool_MetadataChangeRerunsOneItem_CleanLeavesNothing), reluRtol: "");
         project.CopyFolder(Path.Combine(RepoPaths.Root, "tests", "BuildConvert.Tool.Tests", "Fixtures", "small_cnn_ext"), "models/cnn");
         var host = RecordingDotnetHost.Create(Path.Combine(project.Directory, "host"));
-        var hostProperty = $"<BuildConvertDotnetHost>{host.Script}</BuildConvertDotnetHost>";
+        var hostProperty = $"<BuildConvertDotnetHost>{host.Script}</BuildConvertDotnetHost><BuildConvertUseNativeTool>false</BuildConvertUseNativeTool>";
         project.Write(TwoModelItems(reluRtol: "") + CnnItem, hostProperty);
 
         var designTime = project.Dotnet("msbuild", "-restore", "-nodeReuse:false", "-tl:off", "-v:n",
@@ -158,7 +158,7 @@ public sealed class BuildTests
         var brokenTool = Path.Combine(project.Directory, "broken", "buildconvert.dll");
         Directory.CreateDirectory(Path.GetDirectoryName(brokenTool)!);
         File.WriteAllText(brokenTool, "this is not an assembly");
-        project.Write("""<OnnxModel Include="models/relu/model.onnx" />""", $"<BuildConvertToolPath>{brokenTool}</BuildConvertToolPath>");
+        project.Write("""<OnnxModel Include="models/relu/model.onnx" />""", $"<BuildConvertToolPath>{brokenTool}</BuildConvertToolPath><BuildConvertUseNativeTool>false</BuildConvertUseNativeTool>");
 
         var run = project.Build();
 
@@ -168,6 +168,40 @@ public sealed class BuildTests
         StringAssert.Contains(crash[0].Message, "To reproduce, run: ");
         StringAssert.Contains(crash[0].Message, $"exec {brokenTool} msbuild-batch --request {Path.Combine(project.IntermediateFolder, "request.json")}");
         Assert.IsFalse(File.Exists(Path.Combine(project.IntermediateFolder, "models", "relu", "model.onnx")));
+    }
+
+    [TestMethod]
+    [Timeout(240_000, CooperativeCancellation = true)]
+    public void TheNativeTool_RunsWithoutDotnet_AndABrokenOneIsACodedErrorNamingIt()
+    {
+        if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            Assert.Inconclusive("packs carry a native tool for linux-x64 only");
+        }
+
+        var project = new TestProject(Feed, nameof(TheNativeTool_RunsWithoutDotnet_AndABrokenOneIsACodedErrorNamingIt));
+        project.CopyCorpusModel("node/test_relu", "models/relu");
+        var packed = Path.Combine(Feed.Packages, "buildconvert.msbuild", Feed.Version, "tools", "native", "linux-x64", "buildconvert");
+        project.Write("""<OnnxModel Include="models/relu/model.onnx" />""", "<BuildConvertCache>false</BuildConvertCache>");
+
+        var run = project.Build("-v:d");
+        Assert.IsTrue(run.Succeeded, run.ToString());
+        Assert.IsTrue(File.Exists(packed), "the linux-x64 package carries the native tool at " + packed);
+        StringAssert.Contains(run.Output, $"{packed} msbuild-batch --request", "the task ran the native tool, not dotnet exec");
+        StringAssert.Contains(run.Output, "models/relu/model.onnx: passed");
+
+        // A native tool that fails is reported like the managed one, with the command line that reproduces it.
+        var other = new TestProject(Feed, nameof(TheNativeTool_RunsWithoutDotnet_AndABrokenOneIsACodedErrorNamingIt) + "Broken");
+        other.CopyCorpusModel("node/test_relu", "models/relu");
+        var broken = Path.Combine(other.Directory, "broken", "buildconvert");
+        Directory.CreateDirectory(Path.GetDirectoryName(broken)!);
+        File.WriteAllText(broken, "#!/bin/sh\necho 'native tool broken' >&2\nexit 3\n");
+        other.Write("""<OnnxModel Include="models/relu/model.onnx" />""", $"<BuildConvertCache>false</BuildConvertCache><BuildConvertNativeToolPath>{broken}</BuildConvertNativeToolPath>");
+        var failed = other.Build();
+        Assert.IsFalse(failed.Succeeded, failed.ToString());
+        var crash = TestProject.Errors(failed).Where(e => e.Code == DiagnosticCodes.ToolFailedInBuild.Code).ToArray();
+        Assert.HasCount(1, crash, failed.Output);
+        StringAssert.Contains(crash[0].Message, $"To reproduce, run: {broken} msbuild-batch --request {Path.Combine(other.IntermediateFolder, "request.json")}");
     }
 
     [TestMethod]
@@ -246,7 +280,7 @@ public sealed class BuildTests
         {
             project.CopyCorpusModel("node/test_relu", "models/relu");
             project.Write("""<OnnxModel Include="models/relu/model.onnx" />""",
-                $"<BuildConvertCacheDirectory>{cache}</BuildConvertCacheDirectory><BuildConvertDotnetHost>{host.Script}</BuildConvertDotnetHost>");
+                $"<BuildConvertCacheDirectory>{cache}</BuildConvertCacheDirectory><BuildConvertDotnetHost>{host.Script}</BuildConvertDotnetHost><BuildConvertUseNativeTool>false</BuildConvertUseNativeTool>");
             var restore = project.Dotnet("restore", "-nodeReuse:false", "--disable-build-servers", "-tl:off", "-v:q");
             Assert.IsTrue(restore.Succeeded, restore.ToString());
         }

@@ -33,7 +33,8 @@ internal sealed class PackageFeed : IDisposable
         Directory.CreateDirectory(root);
         var feed = new PackageFeed(root);
         var project = Path.Combine(RepoPaths.Root, "src", "BuildConvert.MSBuild", "BuildConvert.MSBuild.csproj");
-        var run = DotnetProcess.Run(RepoPaths.Root, TimeSpan.FromMinutes(3), null,
+        // Packing also compiles the native tool ahead of time (a minute or two on two cores).
+        var run = DotnetProcess.Run(RepoPaths.Root, TimeSpan.FromMinutes(10), null,
             "pack", project, "-c", RepoPaths.Configuration, "--no-build", "-o", feed.Feed,
             "-nodeReuse:false", "-p:BuildConvertToolPublishDir=" + Path.Combine(root, "tool-publish") + Path.DirectorySeparatorChar,
             "-p:BuildConvertPackRuntimes=" + CurrentRuntime());

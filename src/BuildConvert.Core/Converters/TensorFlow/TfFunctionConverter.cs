@@ -28,7 +28,8 @@ internal sealed class TfFunctionConverter
 
     /// <summary>Converts one (renamed) node reading <paramref name="inputs"/> into <paramref name="target"/>; returns
     /// its first <paramref name="outputCount"/> outputs.</summary>
-    public delegate Value[] NodeConverter(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, Graph target);
+    /// <paramref name="lookup"/> resolves the node's input references (as the node writes them) to their producer and converted value.
+    public delegate Value[] NodeConverter(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, Graph target, Func<string, (NodeDef? Node, Value? Value)>? lookup);
 
     public TfFunctionConverter(FunctionDefLibrary? library, NodeConverter convertNode)
     {
@@ -230,7 +231,26 @@ internal sealed class TfFunctionConverter
                 return;
             }
 
-            converted[node.Name] = owner.convertNode(renamed, inputs, count, target);
+            converted[node.Name] = owner.convertNode(renamed, inputs, count, target, Lookup);
+        }
+
+        /// <summary>A body reference's producer (as written in the body) and its value when converted.</summary>
+        private (NodeDef? Node, Value? Value) Lookup(string text)
+        {
+            var clean = text.StartsWith('^') ? text[1..] : text;
+            var parts = clean.Split(':');
+            if (arguments.TryGetValue(parts[0], out var argument))
+            {
+                return (null, argument);
+            }
+
+            if (!nodes.TryGetValue(parts[0], out var node))
+            {
+                return (null, null);
+            }
+
+            var reference = Resolve(clean);
+            return (node, converted.TryGetValue(node.Name, out var values) && reference.Index < values.Length ? values[reference.Index] : null);
         }
 
         private Value ValueOf(Reference reference)

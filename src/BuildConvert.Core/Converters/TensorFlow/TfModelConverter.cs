@@ -296,7 +296,8 @@ public static class TfModelConverter
             }
             else
             {
-                outputs = ConvertInto(node, inputs, outputCount, model.Graph);
+                outputs = ConvertInto(node, inputs, outputCount, model.Graph,
+                    t => (byName.TryGetValue(NodeName(t), out var n) ? n : null, tensors.TryGetValue(Normalize(t), out var v) ? v : null));
             }
 
             for (var k = 0; k < outputCount; k++)
@@ -307,11 +308,11 @@ public static class TfModelConverter
 
         /// <summary>Converts <paramref name="node"/> into <paramref name="target"/> (the main graph or a body) with its
         /// registered handler, infers the new nodes' types, and returns its first <paramref name="outputCount"/> outputs.</summary>
-        private Value[] ConvertInto(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, Graph target)
+        private Value[] ConvertInto(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, Graph target, Func<string, (NodeDef? Node, Value? Value)>? lookup)
         {
             cancellation.ThrowIfCancellationRequested();
             var builder = new OpBuilder(target, opset) { NamePrefix = node.Name };
-            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated, functions);
+            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated, functions) { Lookup = lookup };
             var before = target.Nodes.Count;
             var entry = Registry.Resolve(node.Op, opset) ?? throw UnsupportedOperator.Error("TensorFlow",
                 new[] { new UnsupportedOperator("", node.Op, new[] { node.Name }, null) }, opset, file);

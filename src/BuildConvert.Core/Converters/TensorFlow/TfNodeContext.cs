@@ -127,6 +127,25 @@ public sealed class TfNodeContext
         return value.ToInt64s();
     }
 
+    /// <summary>
+    /// The node that produces data input <paramref name="index"/> in the TensorFlow graph (null for a bound graph input),
+    /// for handlers that convert a pattern of several nodes at once.
+    /// </summary>
+    public NodeDef? InputProducer(int index)
+    {
+        var data = Node.Input.Where(i => !i.StartsWith('^')).ToArray();
+        return index < data.Length && Lookup is not null && !inputs[index].IsGraphInput ? Lookup(data[index]).Node : null;
+    }
+
+    /// <summary>
+    /// The converted value of TensorFlow tensor <paramref name="tensor"/> (<c>node:k</c>) when it is already converted,
+    /// an input of this node or of one of its ancestors; otherwise null.
+    /// </summary>
+    public Value? Converted(string tensor) => Lookup?.Invoke(tensor).Value;
+
+    /// <summary>The value of <paramref name="value"/> when it is known before the graph runs (see <see cref="ConstantInput"/>).</summary>
+    public TensorData? ConstantOf(Value value) => Evaluate(value, 0);
+
     /// <summary>Whether the node has attribute <paramref name="name"/>.</summary>
     public bool HasAttribute(string name) => Node.Attr.ContainsKey(name);
 
@@ -295,6 +314,9 @@ public sealed class TfNodeContext
         BuildConvertException.Create(DiagnosticCodes.TensorFlowNodeInvalid, $"node '{Name}' ({Op}), attribute '{attribute}': {message}", location: Name);
 
     internal Value? Output(int index) => outputs[index];
+
+    /// <summary>The converter's view of other tensors: their producing node and converted value, each null when absent.</summary>
+    internal Func<string, (NodeDef? Node, Value? Value)>? Lookup { get; init; }
 
     private T Get<T>(string name, AttrValue.ValueOneofCase kind, T? fallback, Func<AttrValue, T> read)
         where T : struct

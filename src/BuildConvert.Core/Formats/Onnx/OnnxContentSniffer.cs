@@ -47,7 +47,7 @@ internal static class OnnxContentSniffer
         var fields = 0;
         while (stream.Position < length)
         {
-            if (++fields > MaxTopLevelFields || !TryReadVarint(stream, out var tag))
+            if (++fields > MaxTopLevelFields || !MappedProtobuf.TryReadVarint(stream, out var tag))
             {
                 return false;
             }
@@ -68,7 +68,7 @@ internal static class OnnxContentSniffer
             switch (wireType)
             {
                 case 0:
-                    if (!TryReadVarint(stream, out var value))
+                    if (!MappedProtobuf.TryReadVarint(stream, out var value))
                     {
                         return false;
                     }
@@ -99,7 +99,7 @@ internal static class OnnxContentSniffer
 
                     break;
                 case 2:
-                    if (!TryReadVarint(stream, out var size) || !TrySkip(stream, length, size))
+                    if (!MappedProtobuf.TryReadVarint(stream, out var size) || !TrySkip(stream, length, size))
                     {
                         return false;
                     }
@@ -131,26 +131,5 @@ internal static class OnnxContentSniffer
 
         stream.Seek((long)count, SeekOrigin.Current);
         return true;
-    }
-
-    private static bool TryReadVarint(Stream stream, out ulong value)
-    {
-        value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = stream.ReadByte();
-            if (b < 0)
-            {
-                return false;
-            }
-
-            value |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -56,7 +56,7 @@ internal static class TfContentSniffer
         var count = 0;
         while (stream.Position < length)
         {
-            if (++count > MaxTopLevelFields || !TryReadVarint(stream, out var tag))
+            if (++count > MaxTopLevelFields || !MappedProtobuf.TryReadVarint(stream, out var tag))
             {
                 return Kind.None;
             }
@@ -67,7 +67,7 @@ internal static class TfContentSniffer
             switch (wire)
             {
                 case 0:
-                    if (!TryReadVarint(stream, out _))
+                    if (!MappedProtobuf.TryReadVarint(stream, out _))
                     {
                         return Kind.None;
                     }
@@ -76,7 +76,7 @@ internal static class TfContentSniffer
                     savedModelLike &= field == 1;
                     break;
                 case 2:
-                    if (!TryReadVarint(stream, out var size) || size > (ulong)(length - stream.Position))
+                    if (!MappedProtobuf.TryReadVarint(stream, out var size) || size > (ulong)(length - stream.Position))
                     {
                         return Kind.None;
                     }
@@ -122,8 +122,8 @@ internal static class TfContentSniffer
         bool name = false, op = false;
         while (stream.Position < end)
         {
-            if (!TryReadVarint(stream, out var tag) || (tag & 7) != 2 || (tag >> 3) is 0 or > 6
-                || !TryReadVarint(stream, out var size) || size > (ulong)(end - stream.Position))
+            if (!MappedProtobuf.TryReadVarint(stream, out var tag) || (tag & 7) != 2 || (tag >> 3) is 0 or > 6
+                || !MappedProtobuf.TryReadVarint(stream, out var size) || size > (ulong)(end - stream.Position))
             {
                 return false;
             }
@@ -134,26 +134,5 @@ internal static class TfContentSniffer
         }
 
         return name && op;
-    }
-
-    private static bool TryReadVarint(Stream stream, out ulong value)
-    {
-        value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = stream.ReadByte();
-            if (b < 0)
-            {
-                return false;
-            }
-
-            value |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -1,4 +1,5 @@
 using BuildConvert.Core.Diagnostics;
+using BuildConvert.Core.Formats.TensorFlow.Proto;
 using Google.Protobuf;
 
 namespace BuildConvert.Core.Formats.TensorFlow;
@@ -41,6 +42,20 @@ internal static class TfProtoReader
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            if (options.RecursionLimit == TfReadOptions.ProtobufRecursionLimit)
+            {
+                // From a read-only mapping: a frozen graph's weights stay in the mapped file (TfMappedGraphParser);
+                // anything else is copied once, into the message. (Parsing from the stream would make protobuf gather
+                // each large field in chunks first, holding it twice.)
+                var mapped = MappedProtobuf.Map(stream, 0, info.Length);
+                if (typeof(T) == typeof(GraphDef) && TfMappedGraphParser.TryParse(mapped) is T graph)
+                {
+                    return graph;
+                }
+
+                return parser.ParseFrom(MappedProtobuf.Sequence(new List<ReadOnlyMemory<byte>> { mapped }));
+            }
+
             using var input = CodedInputStream.CreateWithLimits(stream, (int)limit, options.RecursionLimit);
             var message = parser.ParseFrom(input);
             return message;

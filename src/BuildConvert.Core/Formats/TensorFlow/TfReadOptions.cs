@@ -10,7 +10,10 @@ public sealed record TfReadOptions
     public long MaxModelBytes { get; init; } = int.MaxValue;
 
     /// <summary>How deeply protobuf messages may nest. Default 100 (Google.Protobuf's default).</summary>
-    public int RecursionLimit { get; init; } = 100;
+    public int RecursionLimit { get; init; } = ProtobufRecursionLimit;
+
+    /// <summary>Google.Protobuf's default nesting limit, which the mapped (zero-copy) reader uses.</summary>
+    public const int ProtobufRecursionLimit = 100;
 
     /// <summary>How many levels of function calls are inlined before the reader gives up (BCONV1207). Default 32.</summary>
     public int MaxInlineDepth { get; init; } = 32;

@@ -42,6 +42,87 @@ public sealed class ConvolutionConvertersTests
     }
 
     [TestMethod]
+    [DataRow("NDHWC", "SAME", 1)]
+    [DataRow("NDHWC", "SAME", 2)]
+    [DataRow("NDHWC", "VALID", 2)]
+    public void Conv3D(string format, string padding, int stride)
+    {
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(1, 5, 6, 7, 2));
+        var w = g.Const("w", F32, S(2, 3, 3, 2, 3), Ramp(108, 0.1));
+        var y = g.Op("Conv3D", new[] { x, w }, ("T", A.T()), ("strides", A.Ints(1, stride, stride, 1, 1)), ("padding", A.Str(padding)),
+            ("dilations", A.Ints(1, 1, 1, 1, 1)), ("data_format", A.Str(format)));
+        Matches(g, new[] { y }, atol: 1e-4, rtol: 1e-4);
+    }
+
+    [TestMethod]
+    public void Conv3DChannelsFirstMatchesTheTransposedChannelsLastConvolution()
+    {
+        // TF.js runs Conv3D in NDHWC only: the reference transposes around an NDHWC Conv3D.
+        var values = Ramp(2 * 4 * 5 * 6, 0.3);
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(1, 2, 4, 5, 6), values);
+        var y = g.Op("Conv3D", new[] { x, g.Const("w", F32, S(3, 2, 2, 2, 3), Ramp(72, 0.1)) }, ("T", A.T()), ("strides", A.Ints(1, 1, 1, 2, 1)),
+            ("padding", A.Str("SAME")), ("dilations", A.Ints(1, 1, 1, 1, 1)), ("data_format", A.Str("NCDHW")));
+        var r = new TfTestGraph();
+        var rx = r.Placeholder("x", F32, S(1, 2, 4, 5, 6), values);
+        var t = r.Op("Transpose", new[] { rx, r.Ints("p1", 0, 2, 3, 4, 1) }, ("T", A.T()), ("Tperm", A.T(Core.Formats.TensorFlow.Proto.DataType.DtInt32)));
+        var conv = r.Op("Conv3D", new[] { t, r.Const("w", F32, S(3, 2, 2, 2, 3), Ramp(72, 0.1)) }, ("T", A.T()), ("strides", A.Ints(1, 1, 2, 1, 1)),
+            ("padding", A.Str("SAME")), ("dilations", A.Ints(1, 1, 1, 1, 1)), ("data_format", A.Str("NDHWC")));
+        var back = r.Op("Transpose", new[] { conv, r.Ints("p2", 0, 4, 1, 2, 3) }, ("T", A.T()), ("Tperm", A.T(Core.Formats.TensorFlow.Proto.DataType.DtInt32)));
+        MatchesDefinition(g, y, r, back, atol: 1e-4, rtol: 1e-4);
+    }
+
+    [TestMethod]
+    [DataRow("SAME", 1, 1, 1)]
+    [DataRow("SAME", 2, 1, 2)]
+    [DataRow("VALID", 2, 1, 3)]
+    [DataRow("SAME", 1, 2, 2)]
+    [DataRow("VALID", 1, 2, 1)]
+    public void DepthwiseConv2dNative(string padding, int stride, int dilation, int multiplier)
+    {
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(2, 7, 8, 3));
+        var w = g.Const("w", F32, S(3, 3, 3, multiplier), Ramp(27 * multiplier, 0.1));
+        var y = g.Op("DepthwiseConv2dNative", new[] { x, w }, ("T", A.T()), ("strides", A.Ints(1, stride, stride, 1)), ("padding", A.Str(padding)),
+            ("dilations", A.Ints(1, dilation, dilation, 1)), ("data_format", A.Str("NHWC")));
+        Matches(g, new[] { y }, atol: 1e-4, rtol: 1e-4);
+    }
+
+    [TestMethod]
+    public void DepthwiseConv2dNativeExplicitPaddings()
+    {
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(1, 5, 6, 2));
+        var w = g.Const("w", F32, S(2, 3, 2, 2), Ramp(24, 0.1));
+        var y = g.Op("DepthwiseConv2dNative", new[] { x, w }, ("T", A.T()), ("strides", A.Ints(1, 1, 2, 1)), ("padding", A.Str("EXPLICIT")),
+            ("explicit_paddings", A.Ints(0, 0, 1, 0, 2, 1, 0, 0)), ("dilations", A.Ints(1, 1, 1, 1)), ("data_format", A.Str("NHWC")));
+        Matches(g, new[] { y }, atol: 1e-4, rtol: 1e-4);
+    }
+
+    [TestMethod]
+    [DataRow("SAME", 2, 7)]
+    [DataRow("SAME", 2, 8)]
+    [DataRow("SAME", 3, 7)]
+    [DataRow("VALID", 2, 7)]
+    [DataRow("VALID", 2, 8)]
+    [DataRow("VALID", 1, 6)]
+    [DataRow("SAME", 1, 5)]
+    public void Conv2DBackpropInput(string padding, int stride, int size)
+    {
+        // The output has exactly input_sizes, including the rows a stride skipped (output_padding).
+        var g = new TfTestGraph();
+        var h = size;
+        var wd = size + 1;
+        long Out(long n) => padding == "SAME" ? (n + stride - 1) / stride : ((n - 3) / stride) + 1;
+        var dy = g.Placeholder("dy", F32, S(2, Out(h), Out(wd), 4));
+        var filter = g.Const("w", F32, S(3, 3, 3, 4), Ramp(108, 0.1));
+        var y = g.Op("Conv2DBackpropInput", new[] { g.Ints("sizes", 2, h, wd, 3), filter, dy }, ("T", A.T()), ("strides", A.Ints(1, stride, stride, 1)),
+            ("padding", A.Str(padding)), ("dilations", A.Ints(1, 1, 1, 1)), ("data_format", A.Str("NHWC")));
+        Matches(g, new[] { y }, atol: 1e-4, rtol: 1e-4);
+    }
+
+    [TestMethod]
     [DataRow("MaxPool", "SAME", 2, 3)]
     [DataRow("MaxPool", "VALID", 2, 2)]
     [DataRow("AvgPool", "SAME", 2, 3)]

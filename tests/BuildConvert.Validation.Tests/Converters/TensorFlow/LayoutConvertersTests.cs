@@ -4,7 +4,7 @@ using TfDataType = BuildConvert.Core.Formats.TensorFlow.Proto.DataType;
 namespace BuildConvert.Validation.Tests.Converters.TensorFlow;
 
 /// <summary>
-/// One-node tests of Converters/TensorFlow/Shape/LayoutConverters.cs against TensorFlow.js (same GraphDef, same inputs,
+/// One-node tests of Converters/TensorFlow/Shapes/LayoutConverters.cs against TensorFlow.js (same GraphDef, same inputs,
 /// converted model run by ONNX Runtime); InvertPermutation, which TF.js lacks, against its definition (argsort).
 /// </summary>
 [TestClass]

@@ -3,7 +3,8 @@ using BuildConvert.Core.Graphs;
 namespace BuildConvert.Core.Converters.TensorFlow.Nn;
 
 /// <summary>
-/// Convolutions and pools (https://www.tensorflow.org/api_docs/python/tf/raw_ops/Conv2D, MaxPool, AvgPool):
+/// Convolutions and pools (https://www.tensorflow.org/api_docs/python/tf/raw_ops/Conv2D, Conv3D, DepthwiseConv2dNative,
+/// Conv2DBackpropInput, MaxPool, AvgPool):
 /// channels-last data is transposed to ONNX's channels-first around the node (the layout passes cancel the pairs
 /// between consecutive ops); filters HWIO become OIHW (folded for constant filters). <c>padding</c> SAME pads
 /// max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0) with the smaller half before, as TensorFlow does (computed
@@ -15,39 +16,164 @@ internal static class ConvolutionConverters
     public static void Register(OpConverterRegistry<TfOpHandler> r)
     {
         r.Add("Conv2D", 13, Conv2D, "NHWC/NCHW, SAME/VALID/EXPLICIT, strides, dilations, groups");
+        r.Add("Conv3D", 13, Conv3D, "NDHWC/NCDHW, SAME/VALID, strides, dilations");
+        r.Add("DepthwiseConv2dNative", 13, DepthwiseConv2dNative, "channel multiplier, SAME/VALID/EXPLICIT, strides, dilations");
+        r.Add("Conv2DBackpropInput", 13, Conv2DBackpropInput, "input_sizes constant (4 or 2 entries); ConvTranspose with TensorFlow's pads and output_padding");
         r.Add("MaxPool", 13, Pool("MaxPool"), "NHWC/NCHW, SAME/VALID");
         r.Add("AvgPool", 13, Pool("AveragePool"), "padding excluded from the average, as TensorFlow");
     }
 
     /// <summary>Conv2D(input, filter[H,W,I,O], strides, padding, explicit_paddings, data_format, dilations).</summary>
-    private static void Conv2D(TfNodeContext c)
+    private static void Conv2D(TfNodeContext c) => Convolution(c, 4, depthwise: false);
+
+    /// <summary>Conv3D(input, filter[D,H,W,I,O], strides, padding, data_format NDHWC/NCDHW, dilations).</summary>
+    private static void Conv3D(TfNodeContext c) => Convolution(c, 5, depthwise: false);
+
+    /// <summary>
+    /// DepthwiseConv2dNative(input, filter[H,W,C,M], strides, padding, explicit_paddings, data_format, dilations): each
+    /// input channel c convolved with its own M filters, output channel c * M + m; an ONNX Conv with group = C and the
+    /// filter reshaped to [H, W, 1, C * M].
+    /// </summary>
+    private static void DepthwiseConv2dNative(TfNodeContext c) => Convolution(c, 4, depthwise: true);
+
+    private static void Convolution(TfNodeContext c, int rank, bool depthwise)
     {
-        var last = c.ChannelsLast();
-        var x = ToChannelsFirst(c, c.Input(0), last, 4);
-        var w = c.Transpose(c.Input(1), new long[] { 3, 2, 0, 1 });
-        var strides = Spatial(c, "strides", last, 4, null);
-        var dilations = Spatial(c, "dilations", last, 4, new long[] { 1, 1, 1, 1 });
-        var kernel = c.InputShape(1) is { Count: 4 } fs && fs[0].IsFixed && fs[1].IsFixed ? new[] { fs[0].Value!.Value, fs[1].Value!.Value } : null;
+        var last = c.ChannelsLast(fallback: rank == 5 ? "NDHWC" : "NHWC");
+        if (c.InputRank(0) is { } inputRank && inputRank != rank)
+        {
+            throw c.Error($"input 0 has rank {inputRank}; {c.Op} takes rank {rank}");
+        }
+
+        var x = ToChannelsFirst(c, c.Input(0), last, rank);
+        var filter = c.Input(1);
+        var fs = c.InputShape(1);
+        if (fs is not null && fs.Count != rank)
+        {
+            throw c.Error($"input 1 (filter) has rank {fs.Count}; {c.Op} takes rank {rank}");
+        }
+
+        if (depthwise)
+        {
+            filter = c.Builder.Op("Reshape", filter, c.Builder.Int64s(0, 0, 1, -1));
+        }
+
+        var w = c.Transpose(filter, FilterPerm(rank));
+        var strides = Spatial(c, "strides", last, rank, null);
+        var dilations = Spatial(c, "dilations", last, rank, Enumerable.Repeat(1L, rank).ToArray());
+        var kernel = Kernel(fs, rank);
         var attributes = new List<NodeAttribute> { NodeAttribute.Of("strides", strides), NodeAttribute.Of("dilations", dilations) };
         if (kernel is not null)
         {
             attributes.Add(NodeAttribute.Of("kernel_shape", kernel));
         }
 
-        attributes.AddRange(Padding(c, last, 4, kernel, strides, dilations));
-        if (c.InputShape(0) is { Count: 4 } xs && c.InputShape(1) is { Count: 4 } ws && xs[last ? 3 : 1].Value is { } cin && ws[2].Value is { } fin && fin > 0 && cin != fin)
+        attributes.AddRange(Padding(c, last, rank, kernel, strides, dilations));
+        var xs = c.InputShape(0);
+        var cin = xs is { } shape && shape.Count == rank ? shape[last ? rank - 1 : 1].Value : null;
+        if (depthwise)
         {
-            if (cin % fin != 0)
+            var channels = cin ?? fs?[2].Value ?? throw c.Error("the number of input channels is unknown (give the input's or the filter's shape)");
+            if (fs?[2].Value is { } fc && fc != channels)
             {
-                throw c.Error($"the input has {cin} channels, which is not a multiple of the filter's {fin} input channels");
+                throw c.Error($"the input has {channels} channels and the filter {fc}");
             }
 
-            attributes.Add(NodeAttribute.Of("group", cin / fin));
+            attributes.Add(NodeAttribute.Of("group", channels));
+        }
+        else if (cin is { } inChannels && fs?[rank - 2].Value is { } fin && fin > 0 && inChannels != fin)
+        {
+            if (inChannels % fin != 0)
+            {
+                throw c.Error($"the input has {inChannels} channels, which is not a multiple of the filter's {fin} input channels");
+            }
+
+            attributes.Add(NodeAttribute.Of("group", inChannels / fin));
         }
 
         var y = c.Builder.Op("Conv", new[] { x, w }, attributes.ToArray());
-        c.SetOutput(0, last ? c.Transpose(y, TfNodeContext.ToChannelsLast(4)) : y);
+        c.SetOutput(0, last ? c.Transpose(y, TfNodeContext.ToChannelsLast(rank)) : y);
     }
+
+    /// <summary>
+    /// Conv2DBackpropInput(input_sizes, filter[H,W,I,O], out_backprop, strides, padding, explicit_paddings, data_format,
+    /// dilations): the gradient of Conv2D with respect to its input, an ONNX ConvTranspose. The forward convolution's
+    /// padding for input_sizes (SAME as TensorFlow computes it) becomes the pads, and output_padding adds the rows and
+    /// columns that the forward convolution's stride skipped, so the result has exactly input_sizes.
+    /// </summary>
+    private static void Conv2DBackpropInput(TfNodeContext c)
+    {
+        const int rank = 4;
+        var last = c.ChannelsLast();
+        var sizes = c.ConstantInts(0, "input_sizes");
+        var spatialSizes = sizes.Length switch
+        {
+            4 => last ? sizes[1..3] : sizes[2..4],
+            2 => sizes,
+            _ => throw c.Error($"input 0 (input_sizes) has {sizes.Length} entries; expected 4 (the input's shape) or 2 (its height and width)"),
+        };
+        var kernel = Kernel(c.InputShape(1), rank) ?? throw c.Error("input 1 (filter) needs a static shape");
+        var strides = Spatial(c, "strides", last, rank, null);
+        var dilations = Spatial(c, "dilations", last, rank, new long[] { 1, 1, 1, 1 });
+        var padding = c.Choice("padding", "VALID", "SAME", "VALID", "EXPLICIT");
+        var explicitPads = padding == "EXPLICIT" ? ExplicitPads(c, last, rank) : null;
+        var pads = new long[4];
+        var outputPadding = new long[2];
+        var dy = c.InputShape(2);
+        for (var i = 0; i < 2; i++)
+        {
+            var size = spatialSizes[i];
+            var span = ((kernel[i] - 1) * dilations[i]) + 1;
+            long begin = 0, end = 0, output;
+            switch (padding)
+            {
+                case "SAME":
+                    output = (size + strides[i] - 1) / strides[i];
+                    var total = System.Math.Max(((output - 1) * strides[i]) + span - size, 0);
+                    begin = total / 2;
+                    end = total - begin;
+                    break;
+                case "VALID":
+                    output = ((size - span) / strides[i]) + 1;
+                    break;
+                default:
+                    begin = explicitPads![i];
+                    end = explicitPads[2 + i];
+                    output = ((size + begin + end - span) / strides[i]) + 1;
+                    break;
+            }
+
+            if (output < 1)
+            {
+                throw c.Error($"input_sizes {size} in spatial dimension {i} is smaller than the filter's extent {span}");
+            }
+
+            if (dy is { Count: rank } && dy[(last ? 1 : 2) + i].Value is { } given && given != output)
+            {
+                throw c.Error($"input 2 (out_backprop) has size {given} in spatial dimension {i}; a forward convolution of input_sizes {size} gives {output}");
+            }
+
+            pads[i] = begin;
+            pads[2 + i] = end;
+            outputPadding[i] = size - ((strides[i] * (output - 1)) + span - begin - end);
+        }
+
+        var x = ToChannelsFirst(c, c.Input(2), last, rank);
+        var w = c.Transpose(c.Input(1), FilterPerm(rank));
+        var y = c.Builder.Op("ConvTranspose", new[] { x, w },
+            NodeAttribute.Of("kernel_shape", kernel), NodeAttribute.Of("strides", strides), NodeAttribute.Of("dilations", dilations),
+            NodeAttribute.Of("pads", pads), NodeAttribute.Of("output_padding", outputPadding));
+        c.SetOutput(0, last ? c.Transpose(y, TfNodeContext.ToChannelsLast(rank)) : y);
+    }
+
+    /// <summary>TensorFlow's filter [spatial..., I, O] to ONNX's [O, I, spatial...].</summary>
+    internal static long[] FilterPerm(int rank) =>
+        new long[] { rank - 1, rank - 2 }.Concat(Enumerable.Range(0, rank - 2).Select(i => (long)i)).ToArray();
+
+    /// <summary>The filter's spatial size when static.</summary>
+    internal static long[]? Kernel(IReadOnlyList<Dim>? filterShape, int rank) =>
+        filterShape is { } fs && fs.Count == rank && fs.Take(rank - 2).All(d => d.IsFixed)
+            ? fs.Take(rank - 2).Select(d => d.Value!.Value).ToArray()
+            : null;
 
     /// <summary>MaxPool/AvgPool(input, ksize, strides, padding, data_format).</summary>
     private static TfOpHandler Pool(string onnx) => c =>
@@ -83,6 +209,31 @@ internal static class ConvolutionConverters
         return spatial.ToArray();
     }
 
+    /// <summary>ONNX pads (all begins, then all ends) from <c>explicit_paddings</c> (before, after per dimension).</summary>
+    internal static long[] ExplicitPads(TfNodeContext c, bool channelsLast, int rank)
+    {
+        var given = c.Ints("explicit_paddings");
+        if (given.Count != rank * 2)
+        {
+            throw c.AttributeError("explicit_paddings", $"has {given.Count} entries; padding EXPLICIT needs {rank * 2} (before, after per dimension)");
+        }
+
+        var spatialCount = rank - 2;
+        var first = channelsLast ? 1 : 2;
+        var pads = new long[spatialCount * 2];
+        for (var i = 0; i < spatialCount; i++)
+        {
+            pads[i] = given[(first + i) * 2];
+            pads[spatialCount + i] = given[((first + i) * 2) + 1];
+            if (pads[i] < 0 || pads[spatialCount + i] < 0)
+            {
+                throw c.AttributeError("explicit_paddings", "must not be negative");
+            }
+        }
+
+        return pads;
+    }
+
     /// <summary>ONNX pads (or auto_pad) for TensorFlow's <c>padding</c>.</summary>
     internal static IEnumerable<NodeAttribute> Padding(TfNodeContext c, bool channelsLast, int rank, long[]? kernel, long[] strides, long[] dilations)
     {
@@ -95,21 +246,7 @@ internal static class ConvolutionConverters
 
         if (padding == "EXPLICIT")
         {
-            var given = c.Ints("explicit_paddings");
-            if (given.Count != rank * 2)
-            {
-                throw c.AttributeError("explicit_paddings", $"has {given.Count} entries; padding EXPLICIT needs {rank * 2} (before, after per dimension)");
-            }
-
-            var first = channelsLast ? 1 : 2;
-            var pads = new long[spatialCount * 2];
-            for (var i = 0; i < spatialCount; i++)
-            {
-                pads[i] = given[(first + i) * 2];
-                pads[spatialCount + i] = given[((first + i) * 2) + 1];
-            }
-
-            return new[] { NodeAttribute.Of("pads", pads) };
+            return new[] { NodeAttribute.Of("pads", ExplicitPads(c, channelsLast, rank)) };
         }
 
         var shape = c.InputShape(0);

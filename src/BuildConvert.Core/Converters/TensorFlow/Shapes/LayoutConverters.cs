@@ -1,7 +1,7 @@
 using BuildConvert.Core.Graphs;
 using DataType = BuildConvert.Core.Formats.Onnx.Proto.TensorProto.Types.DataType;
 
-namespace BuildConvert.Core.Converters.TensorFlow.Shape;
+namespace BuildConvert.Core.Converters.TensorFlow.Shapes;
 
 /// <summary>
 /// Layout and shape-producing ops (https://www.tensorflow.org/api_docs/python/tf/raw_ops): <c>Transpose</c>,
