@@ -29,10 +29,18 @@ internal static class TfjsOracle
     }
 
     /// <summary>Runs the graph on its placeholders' values and returns <paramref name="outputs"/>.</summary>
-    public static IReadOnlyList<OracleTensor> Run(TfTestGraph graph, IReadOnlyList<string> outputs)
+    public static IReadOnlyList<OracleTensor> Run(TfTestGraph graph, IReadOnlyList<string> outputs) =>
+        Run(graph.Nodes, graph.Library, new Dictionary<string, BuildConvert.Core.Graphs.TensorData>(), graph.Placeholders, outputs);
+
+    /// <summary>
+    /// Runs a graph given as nodes (graph-level references), its function library and the values of Const nodes that
+    /// hold variables (a reader's <see cref="TfGraph"/>), fed with <paramref name="feeds"/> (by placeholder node name).
+    /// </summary>
+    public static IReadOnlyList<OracleTensor> Run(IEnumerable<NodeDef> nodes, FunctionDefLibrary library,
+        IReadOnlyDictionary<string, BuildConvert.Core.Graphs.TensorData> variables, IEnumerable<TfPlaceholder> feeds, IReadOnlyList<string> outputs)
     {
         RequireInstalled();
-        var request = Request(graph, outputs);
+        var request = Request(nodes, library, variables, feeds, outputs);
         var folder = TestPaths.NewTempFolder();
         try
         {
@@ -72,20 +80,21 @@ internal static class TfjsOracle
     }
 
     /// <summary>The request: graph-model JSON, weights, inputs and outputs.</summary>
-    private static JsonObject Request(TfTestGraph graph, IReadOnlyList<string> outputs)
+    private static JsonObject Request(IEnumerable<NodeDef> nodes, FunctionDefLibrary library,
+        IReadOnlyDictionary<string, BuildConvert.Core.Graphs.TensorData> variables, IEnumerable<TfPlaceholder> feeds, IReadOnlyList<string> outputs)
     {
         var weightSpecs = new JsonArray();
         using var weights = new MemoryStream();
         var def = new GraphDef { Versions = new VersionDef { Producer = 1 } };
-        foreach (var node in graph.Nodes)
+        foreach (var node in nodes)
         {
             def.Node.Add(node.Op == "Const" ? Weight(node) : node);
         }
 
         // Function bodies keep their nodes; their Consts' values go to the weights too (one map, by node name).
-        if (graph.Library.Function.Count > 0)
+        if (library.Function.Count > 0)
         {
-            def.Library = graph.Library.Clone();
+            def.Library = library.Clone();
             foreach (var function in def.Library.Function)
             {
                 for (var i = 0; i < function.NodeDef.Count; i++)
@@ -100,8 +109,9 @@ internal static class TfjsOracle
 
         NodeDef Weight(NodeDef node)
         {
-            var tensor = node.Attr["value"].Tensor;
-            var data = TfTensorCodec.ToTensorData(tensor, node.Name);
+            var tensor = node.Attr.TryGetValue("value", out var value) ? value.Tensor : null;
+            var data = variables.TryGetValue(node.Name, out var variable) ? variable : TfTensorCodec.ToTensorData(tensor!, node.Name);
+            tensor ??= new TensorProto { Dtype = node.Attr["dtype"].Type, TensorShape = A.Shape(data.Dims).Shape };
             var (dtype, bytes) = ToTfjs(data);
             weights.Write(bytes);
             weightSpecs.Add(new JsonObject
@@ -118,7 +128,7 @@ internal static class TfjsOracle
         }
 
         var inputs = new JsonArray();
-        foreach (var p in graph.Placeholders)
+        foreach (var p in feeds)
         {
             var (dtype, bytes) = ToTfjs(p.Type, p.Values);
             inputs.Add(new JsonObject
