@@ -15,7 +15,11 @@ public static partial class DiagnosticCodes
         "BCONV2102", "A TensorFlow constant tensor is malformed",
         "A Const node's tensor (or a variable's value) has a size that does not match its dtype and shape, negative or unknown dimensions, more values than elements, or a dtype with no ONNX form (resource, variant). The message names the node. Re-export the model.");
 
+    public static readonly DiagnosticDescriptor TensorFlowFunctionInvalid = Error(
+        "BCONV2103", "A TensorFlow function called by a control-flow node cannot be converted",
+        "A body of If/While (or a function a body calls) is missing from the graph's function library, takes a different number of arguments than the node passes, has a list-valued argument, returns no tensor for one of its outputs, refers to an input that names neither an argument nor a node of the body, or calls functions nested deeper than the converter allows (recursion). The message names the node, its operator and the function. Re-export the model.");
+
     public static readonly DiagnosticDescriptor TensorFlowRankUnknown = Error(
-        "BCONV2103", "A TensorFlow graph input or output has unknown rank",
+        "BCONV2104", "A TensorFlow graph input or output has unknown rank",
         "ONNX lets a tensor's rank be unknown inside a graph, but the main graph's inputs and outputs must declare a shape (onnx.checker: \"Field 'shape' of 'type' is required\"), and the TensorFlow graph gives none: a Placeholder without a shape (or, in GraphDefs older than version 22, with a scalar one), a signature entry of unknown rank, or an output whose rank depends on run-time values. The message lists every such input and output. Give the inputs' shapes with --input-shapes / InputShapes, e.g. \"x:0:N,3\" (N for a dynamic dimension, nothing after the colon for a scalar).");
 }

@@ -55,7 +55,7 @@ public sealed class TensorFlowBuildTests
         NpzWriter.Write(Path.Combine(timesGolden, "inputs.npz"), new[] { TensorValue.FromFloats("x", new long[] { 3 }, new[] { 1f, 2f, 3f }) });
         NpzWriter.Write(Path.Combine(timesGolden, "outputs.npz"), new[] { TensorValue.FromFloats("output_0", new long[] { 3 }, new[] { 3f, 6f, 9f }) });
 
-        // plus3's Placeholder has no shape, so the item gives its rank (BCONV2103 otherwise). times_three's signature
+        // plus3's Placeholder has no shape, so the item gives its rank (BCONV2104 otherwise). times_three's signature
         // declares x a scalar while its upstream test (and golden.json) feeds a vector: the item says so (BCONV4005 otherwise).
         project.Write("""
             <OnnxModel Include="models/plus3.pb" Inputs="input:0" Outputs="output:0" InputShapes="input:0:N,3" Golden="golden/plus3" />

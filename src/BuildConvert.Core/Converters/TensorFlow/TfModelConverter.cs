@@ -95,6 +95,7 @@ public static class TfModelConverter
         private readonly Dictionary<Value, TensorData?> evaluated = new(ReferenceEqualityComparer.Instance);
         private readonly Model model;
         private readonly IncrementalShapeInference inference;
+        private readonly TfFunctionConverter functions;
 
         public Conversion(TfGraph source, int opset, string? file, CancellationToken cancellation)
         {
@@ -112,6 +113,7 @@ public static class TfModelConverter
 
             model = new Model(opset, Onnx.OnnxOpsetConverter.MinimumIrVersion(opset)) { ProducerName = "BuildConvert", ProducerVersion = typeof(TfModelConverter).Assembly.GetName().Version?.ToString() ?? "" };
             inference = ShapeInference.Incremental(model);
+            functions = new TfFunctionConverter(source.Library, ConvertInto);
         }
 
         public TfConversion Run()
@@ -121,7 +123,11 @@ public static class TfModelConverter
             var bound = new HashSet<string>(source.Inputs.Select(i => Normalize(i.Tensor)), StringComparer.Ordinal);
             var order = Order(bound);
             CheckInferenceOnly(bound);
-            var unsupported = Registry.FindUnsupported(order.Select(n => ("", n.Op, n.Name)), opset);
+            var bodies = functions.ReachableBodyNodes(order).ToList();
+            CheckBodiesInferenceOnly(bodies);
+            var unsupported = Registry.FindUnsupported(order.Where(n => !functions.Has(n.Op))
+                .Select(n => ("", n.Op, n.Name))
+                .Concat(bodies.Where(b => !functions.Has(b.Node.Op)).Select(b => ("", b.Node.Op, $"{b.Function}/{b.Node.Name}"))), opset);
             if (unsupported.Count > 0)
             {
                 throw UnsupportedOperator.Error("TensorFlow", unsupported, opset, file);
@@ -302,24 +308,62 @@ public static class TfModelConverter
         {
             var inputs = DataInputs(node).Select((t, i) => tensors.TryGetValue(t, out var v) ? v
                 : throw new InvalidOperationException($"input {i} of '{node.Name}' was not converted")).ToArray();
-            var builder = new OpBuilder(model.Graph, opset) { NamePrefix = node.Name };
             var outputCount = outputsUsed.TryGetValue(node.Name, out var used) ? used : 0;
-            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated)
+            IReadOnlyList<Value> outputs;
+            if (functions.Has(node.Op))
             {
-                Lookup = t => (byName.TryGetValue(NodeName(t), out var n) ? n : null, tensors.TryGetValue(Normalize(t), out var v) ? v : null),
-            };
-            var before = model.Graph.Nodes.Count;
-            Registry.Resolve(node.Op, opset)!.Handler(context);
-            inference.Infer(model.Graph.Nodes.Skip(before).ToArray());
+                outputs = functions.Convert(node.Op, model.Graph, inputs, node.Name, node);
+                if (outputs.Count < outputCount)
+                {
+                    throw BuildConvertException.Create(DiagnosticCodes.TensorFlowFunctionInvalid,
+                        $"node '{node.Name}' ({node.Op}): output {outputCount - 1} is read, and the function has {outputs.Count} output(s)", file, node.Name);
+                }
+            }
+            else
+            {
+                outputs = ConvertInto(node, inputs, outputCount, model.Graph,
+                    t => (byName.TryGetValue(NodeName(t), out var n) ? n : null, tensors.TryGetValue(Normalize(t), out var v) ? v : null));
+            }
+
             for (var k = 0; k < outputCount; k++)
             {
-                if (context.Output(k) is not { } value)
-                {
-                    throw BuildConvertException.Create(DiagnosticCodes.InternalError,
-                        $"the {node.Op} converter set no value for output {k} of node '{node.Name}', which the graph reads", file, node.Name);
-                }
+                tensors[$"{node.Name}:{k.ToString(CultureInfo.InvariantCulture)}"] = outputs[k];
+            }
+        }
 
-                tensors[$"{node.Name}:{k.ToString(CultureInfo.InvariantCulture)}"] = value;
+        /// <summary>Converts <paramref name="node"/> into <paramref name="target"/> (the main graph or a body) with its
+        /// registered handler, infers the new nodes' types, and returns its first <paramref name="outputCount"/> outputs.</summary>
+        private Value[] ConvertInto(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, Graph target, Func<string, (NodeDef? Node, Value? Value)>? lookup)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var builder = new OpBuilder(target, opset) { NamePrefix = node.Name };
+            var context = new TfNodeContext(node, inputs, outputCount, builder, source, evaluated, functions) { Lookup = lookup };
+            var before = target.Nodes.Count;
+            var entry = Registry.Resolve(node.Op, opset) ?? throw UnsupportedOperator.Error("TensorFlow",
+                new[] { new UnsupportedOperator("", node.Op, new[] { node.Name }, null) }, opset, file);
+            entry.Handler(context);
+            inference.Infer(target.Nodes.Skip(before).ToArray());
+            var outputs = new Value[outputCount];
+            for (var k = 0; k < outputCount; k++)
+            {
+                outputs[k] = context.Output(k) ?? throw BuildConvertException.Create(DiagnosticCodes.InternalError,
+                    $"the {node.Op} converter set no value for output {k} of node '{node.Name}', which the graph reads", file, node.Name);
+            }
+
+            return outputs;
+        }
+
+        /// <summary>BCONV2100 when a function body that control flow runs holds a training-only or stateful op.</summary>
+        private void CheckBodiesInferenceOnly(IReadOnlyList<(string Function, NodeDef Node)> bodies)
+        {
+            var offending = bodies.Where(b => TfOpFamilies.IsNotInference(b.Node.Op)).GroupBy(b => b.Node.Op, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new UnsupportedOperator("", g.Key, g.Select(b => $"{b.Function}/{b.Node.Name}").ToArray(), null)).ToArray();
+            if (offending.Length > 0)
+            {
+                var total = offending.Sum(o => o.NodeNames.Count);
+                throw BuildConvertException.Create(DiagnosticCodes.NotAnInferenceOp,
+                    $"the outputs depend on {offending.Length} training-only or stateful TensorFlow operator(s) in {total} node(s) of control-flow function bodies, which an ONNX model cannot express: {UnsupportedOperator.Describe(offending)}", file);
             }
         }
 

@@ -30,10 +30,12 @@ public sealed class TfNodeContext
     private readonly IReadOnlyList<Value> inputs;
     private readonly Value?[] outputs;
     private readonly Dictionary<Value, TensorData?> evaluated;
+    private readonly TfFunctionConverter? functions;
 
     internal TfNodeContext(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, OpBuilder builder, TfGraph graph,
-        Dictionary<Value, TensorData?> evaluated)
+        Dictionary<Value, TensorData?> evaluated, TfFunctionConverter? functions = null)
     {
+        this.functions = functions;
         Node = node;
         this.inputs = inputs;
         outputs = new Value?[outputCount];
@@ -229,6 +231,45 @@ public sealed class TfNodeContext
             "NCHW" or "NCDHW" or "NCW" => false,
             _ => throw AttributeError(name, $"'{format}' is not supported; expected NHWC, NCHW, NDHWC or NCDHW"),
         };
+    }
+
+    /// <summary>
+    /// The name of the library function that function-valued attribute <paramref name="name"/> names (an If branch,
+    /// a While body or condition, a call's <c>f</c>).
+    /// </summary>
+    /// <exception cref="BuildConvertException">BCONV2101 when the attribute is missing or not a function; BCONV2103
+    /// when the library lacks the function.</exception>
+    public string FunctionAttribute(string name)
+    {
+        var a = Attribute(name) ?? throw AttributeError(name, "is required and missing");
+        if (a.ValueCase != AttrValue.ValueOneofCase.Func || a.Func.Name.Length == 0)
+        {
+            throw AttributeError(name, $"expected a function, found {Describe(a)}");
+        }
+
+        return functions?.Has(a.Func.Name) == true ? a.Func.Name
+            : throw BuildConvertException.Create(DiagnosticCodes.TensorFlowFunctionInvalid,
+                $"node '{Name}' ({Op}), attribute '{name}': the graph's function library has no function '{a.Func.Name}'", location: Name);
+    }
+
+    /// <summary>
+    /// Converts library function <paramref name="function"/> into <paramref name="target"/> (this node's graph, or a
+    /// subgraph of it made with <see cref="Graph.CreateSubgraph"/>) with its arguments bound to
+    /// <paramref name="arguments"/> (values of <paramref name="target"/> or of an enclosing graph); returns its outputs.
+    /// Body nodes are named <paramref name="label"/>/node.
+    /// </summary>
+    /// <exception cref="BuildConvertException">BCONV2103 when the function is missing or malformed; any error of a body node.</exception>
+    public IReadOnlyList<Value> ConvertFunction(string function, Graph target, IReadOnlyList<Value> arguments, string label)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (functions is null)
+        {
+            throw BuildConvertException.Create(DiagnosticCodes.TensorFlowFunctionInvalid,
+                $"node '{Name}' ({Op}) calls function '{function}', and no function library is available here", location: Name);
+        }
+
+        return functions.Convert(function, target, arguments, label, Node);
     }
 
     /// <summary>Sets output <paramref name="index"/> (<c>node:index</c>) to <paramref name="value"/>.</summary>

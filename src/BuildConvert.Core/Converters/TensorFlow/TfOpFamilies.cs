@@ -24,6 +24,8 @@ internal static class TfOpFamilies
         Nn.NormalizationConverters.Register,
         Nn.SpaceBatchConverters.Register,
         Shapes.ShapeConverters.Register,
+        Control.ControlFlowConverters.Register,
+        Control.TensorListConverters.Register,
     };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BuildConvert.Core.Converters.TensorFlow;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 

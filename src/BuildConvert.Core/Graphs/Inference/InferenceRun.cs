@@ -42,7 +42,12 @@ internal sealed class InferenceRun
         {
             foreach (var value in graph.Values)
             {
-                value.Type = declaredInSubgraphs.TryGetValue(value, out var t) ? t : null;
+                // An initializer's type is its data's, whenever the body was made (an incremental run may predate it).
+                if (!value.IsInitializer)
+                {
+                    value.Type = declaredInSubgraphs.TryGetValue(value, out var t) ? t : null;
+                }
+
                 known.Remove(value);
             }
         }

@@ -65,7 +65,7 @@ public sealed class TfModelConverterTests
             Outputs = new[] { new TfTensorBinding("c:0", "c:0", TfDataType.DtInvalid, null) },
         };
         var ex = Assert.ThrowsExactly<BuildConvertException>(() => Convert(graph));
-        Assert.AreEqual("BCONV2103", ex.Code);
+        Assert.AreEqual("BCONV2104", ex.Code);
         StringAssert.Contains(ex.Message, "2 inputs 'a:0', 'b:0' of unknown rank");
         StringAssert.Contains(ex.Message, "--input-shapes");
         StringAssert.Contains(ex.Message, "a:0:N;b:0:N");

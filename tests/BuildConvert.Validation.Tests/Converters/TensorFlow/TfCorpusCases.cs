@@ -51,7 +51,7 @@ internal sealed record TfCorpusCase(string Id, string Entry)
 
     public int? Opset { get; init; }
 
-    /// <summary>The --input-shapes text, where the model leaves an input's rank unknown (BCONV2103 without it).</summary>
+    /// <summary>The --input-shapes text, where the model leaves an input's rank unknown (BCONV2104 without it).</summary>
     public string? InputShapes { get; init; }
 
     /// <summary>Fixed values for inputs by ONNX input name (e.g. keep_prob = 1 so dropout is the identity).</summary>
@@ -72,7 +72,7 @@ internal sealed record TfCorpusCase(string Id, string Entry)
     /// <summary>False where TF.js cannot run the graph (the reason says why); the golden values are then the oracle.</summary>
     public bool Tfjs { get; init; } = true;
 
-    /// <summary>Ops still being written: the row is inconclusive while the conversion fails with BCONV2001 naming one of them.</summary>
+    /// <summary>Ops still being written: the conversion must fail with BCONV2001 naming them (the row fails once it converts).</summary>
     public string[] Pending { get; init; } = Array.Empty<string>();
 
     public double Atol { get; init; } = 1e-4;
@@ -106,7 +106,7 @@ internal static class TfCorpusCases
         new("tf2onnx-fc-layers", "tf2onnx-fc-layers-frozen/frozen.pb"),
         new("tf2onnx-lstm", "tf2onnx-lstm-frozen/frozen.pb")
         {
-            Pending = new[] { "Fill", "Split", "ConcatV2", "Unpack", "ExpandDims", "Reshape", "Shape" },
+            
             InputShapes = "keep_prob:0:",
             Fixed = Values(("keep_prob:0", new[] { 1.0 })),
             Reason = "dropout draws RandomUniform; fed keep_prob = 1 the dropout mask floor(keep_prob + U[0,1)) is 1 everywhere, so outputs are deterministic",
@@ -115,12 +115,12 @@ internal static class TfCorpusCases
         {
             Golden = TfGolden.File,
             InputShapes = "X:0:N",
-            Reason = "X:0 is a Placeholder without a shape: its rank is given (BCONV2103 otherwise)",
+            Reason = "X:0 is a Placeholder without a shape: its rank is given (BCONV2104 otherwise)",
         },
-        new("mlnet-cifar-frozen", "mlnet-cifar-frozen/frozen_model.pb") { Range = (0, 1), Pending = new[] { "Reshape" } },
+        new("mlnet-cifar-frozen", "mlnet-cifar-frozen/frozen_model.pb") { Range = (0, 1) },
         new("mlnet-cifar-frozen-variadic", "mlnet-cifar-frozen/frozen_model_variadic_input_shape.pb")
         {
-            Range = (0, 1), Pending = new[] { "Reshape" }, Shapes = ShapesOf(("Input:0", new long[] { -1, 32, 32, 3 })),
+            Range = (0, 1), Shapes = ShapesOf(("Input:0", new long[] { -1, 32, 32, 3 })),
             Reason = "Input is [?,?,?,3]; the flatten before the dense layer needs 32x32 images, so those are fed",
         },
         new("tfrust-multiplication", "tfrust-multiplication-graph/multiplication.pb")
@@ -131,7 +131,7 @@ internal static class TfCorpusCases
         },
         new("tract-hey-snips-v3", "tract-hey-snips-v3/hey_snips_3.pb")
         {
-            Atol = 1e-3, Rtol = 1e-3, Pending = new[] { "Pack", "ExpandDims", "BatchToSpaceND", "SpaceToBatchND", "Shape", "Squeeze" },
+            Atol = 1e-3, Rtol = 1e-3, 
             InputShapes = "inputs:0:N,40", Batches = new[] { 80, 121 },
             Reason = "inputs:0 (frames x 40 filter banks) has no shape in the graph: given as N,40; fed 80 and 121 frames",
         },
@@ -181,7 +181,7 @@ internal static class TfCorpusCases
         {
             Signature = "reset_counter", Expect = TfCorpusExpect.Refused, Code = "BCONV2100", Reason = RefusedState, MessageContains = new[] { "Assign" },
         },
-        new("mlnet-mnist-conv", "mlnet-mnist-conv-saved-model") { Range = (0, 1), Pending = new[] { "Reshape", "Shape" } },
+        new("mlnet-mnist-conv", "mlnet-mnist-conv-saved-model") { Range = (0, 1) },
         new("mlnet-mnist-lr", "mlnet-mnist-lr-saved-model") { Range = (0, 1) },
         new("mlnet-types-test", "mlnet-types-test")
         {
@@ -196,10 +196,10 @@ internal static class TfCorpusCases
             Tfjs = false,
             Reason = "string Add needs StringConcat (opset 20); TF.js has no string kernel for Add, so golden.json is the oracle; the rank-0 inputs' signature gives no shape, so it is given",
         },
-        new("tfnet-keras-lstm", "tfnet-keras-lstm-saved-model") { Pending = new[] { "StatelessWhile", "TensorListFromTensor", "TensorListReserve" } },
+        new("tfnet-keras-lstm", "tfnet-keras-lstm-saved-model"),
         new("tfnet-tf24/inference", "tfnet-tf24-saved-model")
         {
-            Signature = "inference", Pending = new[] { "ExpandDims", "Reshape", "Squeeze", "ConcatV2", "Min", "Max", "Sum" },
+            Signature = "inference", 
         },
         new("tfrust-keras-single-input", "tfrust-keras-single-input"),
         new("tfjs-node-times-three-float", "tfjs-node-times-three-float")

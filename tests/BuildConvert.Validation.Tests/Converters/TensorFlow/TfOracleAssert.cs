@@ -64,7 +64,10 @@ internal static class TfOracleAssert
     }
 
     /// <summary>Runs <paramref name="model"/> with ONNX Runtime on the graph's placeholder values; outputs in order.</summary>
-    public static IReadOnlyList<TensorValue> RunOnnx(Model model, TfTestGraph graph)
+    public static IReadOnlyList<TensorValue> RunOnnx(Model model, TfTestGraph graph) => RunOnnx(model, graph.Placeholders);
+
+    /// <summary>Runs <paramref name="model"/> with ONNX Runtime, each feed's name an ONNX input name; outputs in order.</summary>
+    public static IReadOnlyList<TensorValue> RunOnnx(Model model, IEnumerable<TfPlaceholder> placeholders)
     {
         var bytes = OnnxModelWriter.ToBytes(OnnxGraphExporter.ToProto(model));
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
@@ -73,7 +76,7 @@ internal static class TfOracleAssert
         try
         {
             var names = new List<string>();
-            foreach (var p in graph.Placeholders)
+            foreach (var p in placeholders)
             {
                 var type = TfDataTypes.ToOnnx(p.Type)!.Value;
                 var data = TensorData.FromBytes(type, p.Shape, Pack(type, p.Values));

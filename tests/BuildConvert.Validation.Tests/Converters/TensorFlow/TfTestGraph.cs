@@ -24,6 +24,35 @@ internal sealed class TfTestGraph
 
     public IReadOnlyList<TfPlaceholder> Placeholders => placeholders;
 
+    /// <summary>The function library (bodies of If/While), empty unless <see cref="Function"/> added some.</summary>
+    public FunctionDefLibrary Library { get; } = new();
+
+    /// <summary>
+    /// Adds function <paramref name="name"/> to the library: <paramref name="args"/> its typed arguments, which
+    /// <paramref name="build"/> reads by name and uses to add body nodes; it returns the tensors the function returns
+    /// (in body form, <c>node:output:0</c>), one per output. Body node names are prefixed with the function's name, so
+    /// that they are unique across the graph (TF.js keeps the weights of every Const in one map).
+    /// </summary>
+    public string Function(string name, (string Name, TfDataType Type)[] args, Func<TfFunctionBuilder, IReadOnlyList<(string Tensor, TfDataType Type)>> build)
+    {
+        var def = new FunctionDef { Signature = new OpDef { Name = name } };
+        foreach (var (argName, type) in args)
+        {
+            def.Signature.InputArg.Add(new OpDef.Types.ArgDef { Name = argName, Type = type });
+        }
+
+        var returns = build(new TfFunctionBuilder(def, name));
+        for (var k = 0; k < returns.Count; k++)
+        {
+            var outName = "out" + k.ToString(CultureInfo.InvariantCulture);
+            def.Signature.OutputArg.Add(new OpDef.Types.ArgDef { Name = outName, Type = returns[k].Type });
+            def.Ret[outName] = returns[k].Tensor;
+        }
+
+        Library.Function.Add(def);
+        return name;
+    }
+
     /// <summary>A placeholder fed with <paramref name="values"/>, or seeded values in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public string Placeholder(string name, TfDataType type, long[] shape, double[]? values = null, double low = -3, double high = 3,
         long[]? declaredShape = null)
@@ -89,6 +118,7 @@ internal sealed class TfTestGraph
         Nodes = nodes.Select(n => n.Clone()).ToArray(),
         Inputs = placeholders.Select(p => new TfTensorBinding(p.Name, p.Name + ":0", p.Type, p.DeclaredShape)).ToArray(),
         Outputs = outputs.Select(o => new TfTensorBinding(o, o, TfDataType.DtInvalid, null)).ToArray(),
+        Library = Library.Clone(),
     };
 
     /// <summary>Little-endian bytes of <paramref name="values"/> as TensorFlow stores <paramref name="type"/>.</summary>
@@ -118,6 +148,49 @@ internal sealed class TfTestGraph
     }
 }
 
+/// <summary>Adds the nodes of one function body (see <see cref="TfTestGraph.Function"/>).</summary>
+internal sealed class TfFunctionBuilder
+{
+    private readonly FunctionDef function;
+    private readonly string prefix;
+    private int counter;
+
+    public TfFunctionBuilder(FunctionDef function, string prefix)
+    {
+        this.function = function;
+        this.prefix = prefix;
+    }
+
+    /// <summary>A Const node in the body; returns <c>name:output:0</c>.</summary>
+    public string Const(string name, TfDataType type, long[] shape, params double[] values)
+    {
+        var tensor = new TensorProto { Dtype = type, TensorShape = A.Shape(shape).Shape, TensorContent = ByteString.CopyFrom(TfTestGraph.Pack(type, values)) };
+        var node = new NodeDef { Name = $"{prefix}_{name}", Op = "Const" };
+        node.Attr["dtype"] = A.Type(type);
+        node.Attr["value"] = new AttrValue { Tensor = tensor };
+        function.NodeDef.Add(node);
+        return node.Name + ":output:0";
+    }
+
+    /// <summary>A node of <paramref name="op"/>; returns <c>name:output_arg:0</c>.</summary>
+    public string Op(string op, IEnumerable<string> inputs, params (string Name, AttrValue Value)[] attributes) =>
+        OpArg(op, "output", inputs, attributes);
+
+    /// <summary>A node of <paramref name="op"/> whose first output argument is <paramref name="outputArg"/>; returns <c>name:outputArg:0</c>.</summary>
+    public string OpArg(string op, string outputArg, IEnumerable<string> inputs, params (string Name, AttrValue Value)[] attributes)
+    {
+        var node = new NodeDef { Name = $"{prefix}_{op.ToLowerInvariant()}_{(counter++).ToString(CultureInfo.InvariantCulture)}", Op = op };
+        node.Input.AddRange(inputs);
+        foreach (var (key, value) in attributes)
+        {
+            node.Attr[key] = value;
+        }
+
+        function.NodeDef.Add(node);
+        return $"{node.Name}:{outputArg}:0";
+    }
+}
+
 /// <summary>A placeholder and the values a test feeds it.</summary>
 internal sealed record TfPlaceholder(string Name, TfDataType Type, long[] Shape, long[] DeclaredShape, double[] Values);
 
@@ -142,6 +215,23 @@ internal static class A
     {
         var list = new AttrValue.Types.ListValue();
         list.I.AddRange(values);
+        return new AttrValue { List = list };
+    }
+
+    public static AttrValue Func(string name) => new() { Func = new NameAttrList { Name = name } };
+
+    public static AttrValue Types(params TfDataType[] types)
+    {
+        var list = new AttrValue.Types.ListValue();
+        list.Type.AddRange(types);
+        return new AttrValue { List = list };
+    }
+
+    /// <summary>A list of shapes (null: unknown rank).</summary>
+    public static AttrValue Shapes(params long[]?[] shapes)
+    {
+        var list = new AttrValue.Types.ListValue();
+        list.Shape.AddRange(shapes.Select(s => s is null ? new TensorShapeProto { UnknownRank = true } : Shape(s).Shape));
         return new AttrValue { List = list };
     }
 

@@ -31,19 +31,25 @@ internal static class TfjsOracle
 
     /// <summary>Runs the graph on its placeholders' values and returns <paramref name="outputs"/>.</summary>
     public static IReadOnlyList<OracleTensor> Run(TfTestGraph graph, IReadOnlyList<string> outputs) =>
-        Run(graph.Nodes, new Dictionary<string, TensorData>(StringComparer.Ordinal), null,
-            graph.Placeholders.Select(p => new OracleInput(p.Name, p.Type, p.Shape, p.Values, null)).ToArray(), outputs);
+        Run(graph.Nodes, graph.Library, new Dictionary<string, TensorData>(StringComparer.Ordinal), graph.Placeholders, outputs);
 
     /// <summary>
-    /// Runs a graph given as nodes (a Const's value is its <c>value</c> attribute, or its entry in
-    /// <paramref name="variables"/> when the reader moved it there), an optional function library (bodies of control
-    /// flow), the placeholder values to feed, and the tensors to return.
+    /// Runs a graph given as nodes (graph-level references), its function library and the values of Const nodes that
+    /// hold variables (a reader's <see cref="TfGraph"/>), fed with <paramref name="feeds"/> (by placeholder node name).
     /// </summary>
-    public static IReadOnlyList<OracleTensor> Run(IEnumerable<NodeDef> nodes, IReadOnlyDictionary<string, TensorData> variables,
-        FunctionDefLibrary? library, IReadOnlyList<OracleInput> inputs, IReadOnlyList<string> outputs)
+    public static IReadOnlyList<OracleTensor> Run(IEnumerable<NodeDef> nodes, FunctionDefLibrary library,
+        IReadOnlyDictionary<string, TensorData> variables, IEnumerable<TfPlaceholder> feeds, IReadOnlyList<string> outputs) =>
+        Run(nodes, library, variables, feeds.Select(p => new OracleInput(p.Name, p.Type, p.Shape, p.Values, null)).ToArray(), outputs);
+
+    /// <summary>
+    /// As above, with inputs that may be string tensors (<see cref="OracleInput.Strings"/>). A Const's value is its
+    /// <c>value</c> attribute, or its entry in <paramref name="variables"/> when the reader moved it there.
+    /// </summary>
+    public static IReadOnlyList<OracleTensor> Run(IEnumerable<NodeDef> nodes, FunctionDefLibrary library,
+        IReadOnlyDictionary<string, TensorData> variables, IReadOnlyList<OracleInput> inputs, IReadOnlyList<string> outputs)
     {
         RequireInstalled();
-        var request = Request(nodes, variables, library, inputs, outputs);
+        var request = Request(nodes, library, variables, inputs, outputs);
         var folder = TestPaths.NewTempFolder();
         try
         {
@@ -86,42 +92,35 @@ internal static class TfjsOracle
     }
 
     /// <summary>The request: graph-model JSON, weights, inputs and outputs.</summary>
-    private static JsonObject Request(IEnumerable<NodeDef> nodes, IReadOnlyDictionary<string, TensorData> variables,
-        FunctionDefLibrary? library, IReadOnlyList<OracleInput> inputs, IReadOnlyList<string> outputs)
+    private static JsonObject Request(IEnumerable<NodeDef> nodes, FunctionDefLibrary library,
+        IReadOnlyDictionary<string, TensorData> variables, IReadOnlyList<OracleInput> inputs, IReadOnlyList<string> outputs)
     {
         var weightSpecs = new JsonArray();
         using var weights = new MemoryStream();
         var def = new GraphDef { Versions = new VersionDef { Producer = 1 } };
-        if (library is { Function.Count: > 0 })
-        {
-            def.Library = library;
-        }
-
         foreach (var node in nodes)
         {
-            if (node.Op != "Const")
-            {
-                def.Node.Add(WithDefaults(node));
-                continue;
-            }
+            def.Node.Add(node.Op == "Const" ? Weight(node) : WithDefaults(node));
+        }
 
-            var type = node.Attr.TryGetValue("dtype", out var dtypeAttr) ? dtypeAttr.Type : TfDataType.DtInvalid;
-            TensorData data;
-            TensorShapeProto? shape;
-            if (variables.TryGetValue(node.Name, out var variable))
+        // Function bodies keep their nodes; their Consts' values go to the weights too (one map, by node name).
+        if (library.Function.Count > 0)
+        {
+            def.Library = library.Clone();
+            foreach (var function in def.Library.Function)
             {
-                data = variable;
-                shape = new TensorShapeProto();
-                shape.Dim.AddRange(data.Dims.Select(d => new TensorShapeProto.Types.Dim { Size = d }));
+                for (var i = 0; i < function.NodeDef.Count; i++)
+                {
+                    function.NodeDef[i] = function.NodeDef[i].Op == "Const" ? Weight(function.NodeDef[i]) : WithDefaults(function.NodeDef[i]);
+                }
             }
-            else
-            {
-                var tensor = node.Attr["value"].Tensor;
-                data = TfTensorCodec.ToTensorData(tensor, node.Name);
-                shape = tensor.TensorShape;
-                type = tensor.Dtype;
-            }
+        }
 
+        NodeDef Weight(NodeDef node)
+        {
+            var tensor = node.Attr.TryGetValue("value", out var value) ? value.Tensor : null;
+            var data = variables.TryGetValue(node.Name, out var variable) ? variable : TfTensorCodec.ToTensorData(tensor!, node.Name);
+            tensor ??= new TensorProto { Dtype = node.Attr["dtype"].Type, TensorShape = A.Shape(data.Dims).Shape };
             var (dtype, bytes) = data.IsString ? ("string", PackStrings(data.Strings)) : ToTfjs(data);
             weights.Write(bytes);
             weightSpecs.Add(new JsonObject
@@ -133,8 +132,8 @@ internal static class TfjsOracle
 
             // TF.js takes the value from the weights; the node keeps its dtype and shape only.
             var stripped = node.Clone();
-            stripped.Attr["value"] = new AttrValue { Tensor = new TensorProto { Dtype = type, TensorShape = shape } };
-            def.Node.Add(stripped);
+            stripped.Attr["value"] = new AttrValue { Tensor = new TensorProto { Dtype = tensor.Dtype, TensorShape = tensor.TensorShape } };
+            return stripped;
         }
 
         var feeds = new JsonArray();

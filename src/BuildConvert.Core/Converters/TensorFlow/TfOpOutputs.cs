@@ -1,6 +1,6 @@
 using BuildConvert.Core.Formats.TensorFlow.Proto;
 
-namespace BuildConvert.Core.Formats.TensorFlow;
+namespace BuildConvert.Core.Converters.TensorFlow;
 
 /// <summary>
 /// The output arguments of TensorFlow ops with more than one output, or with list outputs, and which attribute gives
@@ -8,6 +8,7 @@ namespace BuildConvert.Core.Formats.TensorFlow;
 /// <c>node:output_arg:index</c>; the graph names them <c>node:k</c>, counting over the flattened arguments, so
 /// inlining needs this layout. A SavedModel's stripped op list gives the same facts for the ops it uses and is
 /// preferred; this table covers frozen graphs and ops missing there. Ops not listed have one output, <c>output</c>.
+/// The reader uses it to inline calls; the converter to resolve references inside the bodies of <c>If</c>/<c>While</c>.
 /// </summary>
 public static class TfOpOutputs
 {
@@ -94,4 +95,58 @@ public static class TfOpOutputs
         def.OutputArg.Select(a => new OutputArg(a.Name,
             a.NumberAttr.Length > 0 ? a.NumberAttr : null,
             a.TypeListAttr.Length > 0 ? a.TypeListAttr : null)).ToArray();
+
+    /// <summary>
+    /// The flat output index of <c>node:arg:index</c> from the table and the node's own attributes; null when the op is
+    /// not listed (it then has one output argument, whatever its name) or the attributes do not give a list's length.
+    /// </summary>
+    /// <param name="node">The producing node.</param>
+    /// <param name="arg">The output argument named in the reference.</param>
+    /// <param name="index">The index within that argument.</param>
+    /// <param name="known">False when the op is not in the table, so the caller treats the reference as output <paramref name="index"/>.</param>
+    /// <returns>The flat index, or null when the op is listed but has no such argument or an unreadable length.</returns>
+    public static int? FlatIndex(NodeDef node, string arg, int index, out bool known)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var layout = Find(node.Op);
+        known = layout is not null;
+        if (layout is null)
+        {
+            return index;
+        }
+
+        var offset = 0;
+        foreach (var output in layout)
+        {
+            var count = CountOf(output, node);
+            if (count is null)
+            {
+                return null;
+            }
+
+            if (output.Name == arg)
+            {
+                return index < count ? offset + index : null;
+            }
+
+            offset += count.Value;
+        }
+
+        return null;
+    }
+
+    private static int? CountOf(OutputArg output, NodeDef node)
+    {
+        if (output.NumberAttr is { } number)
+        {
+            return node.Attr.TryGetValue(number, out var n) && n.ValueCase == AttrValue.ValueOneofCase.I && n.I is >= 0 and <= int.MaxValue ? (int)n.I : null;
+        }
+
+        if (output.TypeListAttr is { } types)
+        {
+            return node.Attr.TryGetValue(types, out var t) && t.ValueCase == AttrValue.ValueOneofCase.List ? t.List.Type.Count : null;
+        }
+
+        return 1;
+    }
 }
