@@ -82,7 +82,7 @@ public static class SupportedOperatorsDocument
             .Append(ops.Count.ToString(CultureInfo.InvariantCulture)).Append(" operators)\n\n");
         sb.Append("From `Converters/TensorFlow` (one file per family). *Target opsets*: each converter version with the lowest ")
             .Append("target opset it emits for; the highest not above the target is used. Training-only and stateful operators ")
-            .Append("(optimizer steps, assignments, random numbers, summaries, gradients) are refused with BCONV2100.\n\n");
+            .Append("(optimizer steps, assignments, random draws other than RandomUniform, checkpoint save/restore, summaries, gradients) are refused with BCONV2100.\n\n");
         sb.Append("| Operator | Target opsets | Notes |\n|---|---|---|\n");
         foreach (var op in ops)
         {
