@@ -17,10 +17,7 @@ public sealed class BuildTests
     private static PackageFeed Feed => feed ?? throw new InvalidOperationException("the package feed was not created");
 
     [ClassInitialize]
-    public static void PackOnce(TestContext context) => feed = PackageFeed.Create();
-
-    [ClassCleanup]
-    public static void DeleteFeed() => feed?.Dispose();
+    public static void PackOnce(TestContext context) => feed = PackageFeed.Shared;
 
     [TestMethod]
     [Timeout(240_000, CooperativeCancellation = true)]

@@ -26,6 +26,15 @@ internal sealed class PackageFeed : IDisposable
     /// <summary>The version the packed package has (the repository's VersionPrefix).</summary>
     public string Version { get; private set; } = "";
 
+    private static readonly Lazy<PackageFeed> SharedFeed = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The one feed of the test run: packing (which compiles the native tool) happens once for every
+    /// end-to-end class; <see cref="EndToEndAssembly.DeleteSharedFeed"/> removes it at the end of the run.</summary>
+    public static PackageFeed Shared => SharedFeed.Value;
+
+    /// <summary>Whether <see cref="Shared"/> was ever packed.</summary>
+    public static bool SharedCreated => SharedFeed.IsValueCreated;
+
     /// <summary>Packs BuildConvert.MSBuild into a fresh feed; fails the test run when packing fails.</summary>
     public static PackageFeed Create()
     {
@@ -70,5 +79,20 @@ internal sealed class PackageFeed : IDisposable
             _ => "x64",
         };
         return os + "-" + arch;
+    }
+}
+
+/// <summary>Run-wide set-up of the end-to-end tests.</summary>
+[TestClass]
+public static class EndToEndAssembly
+{
+    /// <summary>Deletes the shared package feed, if a test packed it.</summary>
+    [AssemblyCleanup]
+    public static void DeleteSharedFeed()
+    {
+        if (PackageFeed.SharedCreated)
+        {
+            PackageFeed.Shared.Dispose();
+        }
     }
 }

@@ -21,10 +21,7 @@ public sealed class TensorFlowBuildTests
     private static string TfCorpus => Path.Combine(RepoPaths.Corpora, "tensorflow");
 
     [ClassInitialize]
-    public static void PackOnce(TestContext context) => feed = PackageFeed.Create();
-
-    [ClassCleanup]
-    public static void DeleteFeed() => feed?.Dispose();
+    public static void PackOnce(TestContext context) => feed = PackageFeed.Shared;
 
     [TestMethod]
     [Timeout(300_000, CooperativeCancellation = true)]
