@@ -46,13 +46,102 @@ public sealed class ShapeConvertersTests
         Matches(g, new[] { g.Op("Reshape", new[] { x, shape }, T(I32), ("Tshape", A.T(I32))) }, atol: 0, rtol: 0, opsets: new[] { 13, 17 });
     }
 
+    private static readonly int[] AllOpsets = { 13, 14, 17, 21 };
+
     [TestMethod]
-    public void ReshapeToAnEmptyDimension()
+    [DataRow(new long[] { 3, 0 }, false)]
+    [DataRow(new long[] { 0, 3 }, false)]
+    [DataRow(new long[] { 1, 0, 2 }, false)]
+    [DataRow(new long[] { 3, 0 }, true)]
+    [DataRow(new long[] { 0, 0 }, true)]
+    [DataRow(new long[] { 2, 0, 0, 1 }, true)]
+    public void ReshapeToAnEmptyDimension(long[] shape, bool runTime)
+    {
+        // A size-0 dimension is declared unknown: TF.js reads a declared 0 as "no size".
+        foreach (var type in new[] { F32, I32, TfDataType.DtBool })
+        {
+            var g = new TfTestGraph();
+            var x = g.Placeholder("x", type, S(0, 3), Array.Empty<double>(), declaredShape: S(-1, 3));
+            var s = runTime ? g.Placeholder("shape", I32, S(shape.Length), shape.Select(d => (double)d).ToArray()) : g.Ints("shape", shape);
+            Matches(g, new[] { g.Op("Reshape", new[] { x, s }, T(type), ("Tshape", A.T(I32))) }, opsets: AllOpsets);
+        }
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { -1, 6 }, false)]
+    [DataRow(new long[] { 3, -1 }, false)]
+    [DataRow(new long[] { -1 }, true)]
+    [DataRow(new long[] { 2, -1, 3 }, true)]
+    public void ReshapeOfAnEmptyTensorInfersMinusOneAsZero(long[] shape, bool runTime)
     {
         var g = new TfTestGraph();
-        // A size-0 dimension is declared unknown: TF.js reads a declared 0 as "no size".
-        var x = g.Placeholder("x", F32, S(0, 3), Array.Empty<double>(), declaredShape: S(-1, 3));
-        Matches(g, new[] { g.Op("Reshape", new[] { x, g.Ints("shape", 3, 0) }, T(F32), ("Tshape", A.T(I32))) }, opsets: new[] { 13, 17 });
+        var x = g.Placeholder("x", F32, S(0, 3, 2), Array.Empty<double>(), declaredShape: S(-1, 3, 2));
+        var s = runTime ? g.Placeholder("shape", I32, S(shape.Length), shape.Select(d => (double)d).ToArray()) : g.Ints("shape", shape);
+        Matches(g, new[] { g.Op("Reshape", new[] { x, s }, T(F32), ("Tshape", A.T(I32))) }, opsets: AllOpsets);
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { 2, 0, 5 }, false, new long[] { 2, 0, -1 }, false, new long[] { 2, 0, 5 })]
+    [DataRow(new long[] { 2, 0, 5 }, true, new long[] { 2, 0, -1 }, false, new long[] { 2, 0, 5 })]
+    [DataRow(new long[] { 2, 0, 5 }, false, new long[] { -1, 0 }, true, new long[] { 10, 0 })]
+    [DataRow(new long[] { 0, 6 }, true, new long[] { 0, -1 }, false, new long[] { 0, 6 })]
+    [DataRow(new long[] { 0, 6 }, true, new long[] { 0, -1, 2 }, true, new long[] { 0, 3, 2 })]
+    [DataRow(new long[] { 0, 4, 0, 3 }, true, new long[] { 3, 0, -1 }, true, new long[] { 3, 0, 4 })]
+    public void ReshapeWithAZeroAndMinusOneSkipsZeroSizes(long[] input, bool dynamic, long[] shape, bool runTime, long[] expected)
+    {
+        // TF.js refuses a -1 beside a 0 ("Cannot infer the missing size ... when there are 0 elements"), so the expected shapes
+        // are hand-computed from TensorFlow's kernel (core/kernels/reshape_op.h): when the shape has a 0, the -1 is the
+        // product of the input's non-zero sizes over the product of the shape's other non-zero sizes.
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, input, Array.Empty<double>(), declaredShape: dynamic ? input.Select(_ => -1L).ToArray() : input);
+        var s = runTime ? g.Placeholder("shape", I32, S(shape.Length), shape.Select(d => (double)d).ToArray()) : g.Ints("shape", shape);
+        var y = g.Op("Reshape", new[] { x, s }, T(F32), ("Tshape", A.T(I32)));
+        foreach (var opset in AllOpsets)
+        {
+            var actual = RunOnnx(Convert(g, new[] { y }, opset), g)[0];
+            CollectionAssert.AreEqual(expected, actual.Shape.ToArray(), $"opset {opset}: [{string.Join(",", actual.Shape)}]");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(3)]
+    [DataRow(0)]
+    public void ReshapeToTheBatchAndMinusOneAtRunTime(int batch)
+    {
+        // reshape(x, [tf.shape(x)[0], -1]): at batch 0 TensorFlow gives [0, 12], TF.js refuses (see above), so that case is
+        // checked against the hand-computed shape; the non-empty batch against TF.js.
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(batch, 3, 4), declaredShape: S(-1, 3, 4));
+        var shape = g.Op("Shape", new[] { x }, T(F32), ("out_type", A.T(I32)));
+        var first = g.Op("StridedSlice", new[] { shape, g.Ints("b", 0), g.Ints("e", 1), g.Ints("st", 1) },
+            T(I32), ("Index", A.T(I32)), ("shrink_axis_mask", A.Int(1)));
+        var target = g.Op("Pack", new[] { first, g.Const("m1", I32, S(), -1) }, T(I32), ("N", A.Int(2)), ("axis", A.Int(0)));
+        var y = g.Op("Reshape", new[] { x, target }, T(F32), ("Tshape", A.T(I32)));
+        if (batch > 0)
+        {
+            Matches(g, new[] { y }, atol: 0, rtol: 0, opsets: AllOpsets);
+            return;
+        }
+
+        foreach (var opset in AllOpsets)
+        {
+            CollectionAssert.AreEqual(new long[] { 0, 12 }, RunOnnx(Convert(g, new[] { y }, opset), g)[0].Shape.ToArray(), $"opset {opset}");
+        }
+    }
+
+    [TestMethod]
+    public void ReshapeWithoutAZeroOrMinusOneNeedsNoResolving()
+    {
+        // Shape ops only where a 0 may meet a -1: a run-time shape built from a constant without 0 is a plain Reshape.
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(2, 6), declaredShape: S(-1, 6));
+        var shape = g.Op("Shape", new[] { x }, T(F32), ("out_type", A.T(I32)));
+        var first = g.Op("StridedSlice", new[] { shape, g.Ints("b", 0), g.Ints("e", 1), g.Ints("st", 1) },
+            T(I32), ("Index", A.T(I32)), ("shrink_axis_mask", A.Int(1)));
+        var target = g.Op("Pack", new[] { first, g.Const("three", I32, S(), 3), g.Const("two", I32, S(), 2) }, T(I32), ("N", A.Int(3)), ("axis", A.Int(0)));
+        var y = g.Op("Reshape", new[] { x, target }, T(F32), ("Tshape", A.T(I32)));
+        var model = Matches(g, new[] { y }, atol: 0, rtol: 0, opsets: AllOpsets);
+        Assert.IsFalse(model.Graph.Nodes.Any(n => n.OpType is "Where" or "If"), "no -1 to resolve");
     }
 
     [TestMethod]

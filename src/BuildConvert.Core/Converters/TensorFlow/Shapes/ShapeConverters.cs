@@ -8,13 +8,13 @@ namespace BuildConvert.Core.Converters.TensorFlow.Shapes;
 /// Pack, Unpack, Split, SplitV, Shape, ShapeN, Fill). Axes, sizes and split sizes that ONNX takes as attributes must be
 /// constants (or computed only from constants and static shapes); shape tensors may be computed at run time.
 /// TensorFlow's Reshape reads a 0 in the shape literally (an empty dimension), which ONNX spells <c>allowzero=1</c>
-/// (opset 14); TensorFlow's Squeeze without dims drops every size-1 dimension, as ONNX Squeeze without axes does.
+/// (opset 14; see <see cref="Reshape"/> for opset 13 and for a -1 beside a 0); TensorFlow's Squeeze without dims drops every size-1 dimension, as ONNX Squeeze without axes does.
 /// </summary>
 internal static class ShapeConverters
 {
     public static void Register(OpConverterRegistry<TfOpHandler> r)
     {
-        r.Add("Reshape", 13, Reshape, "-1 inferred; 0 is an empty dimension (allowzero=1 from opset 14; at opset 13 only in constant shapes)");
+        r.Add("Reshape", 13, Reshape, "-1 inferred as TensorFlow does (zero-size dimensions skipped when the shape has a 0); 0 is an empty dimension (allowzero=1 from opset 14; at opset 13 an empty tensor, through an If when the shape is computed at run time)");
         r.Add("Squeeze", 13, Squeeze, "squeeze_dims, negative; none: every size-1 dimension");
         r.Add("ExpandDims", 13, ExpandDims, "axis input, negative");
         r.Add("ConcatV2", 13, ConcatV2, "axis (last input) constant, negative");
@@ -28,40 +28,190 @@ internal static class ShapeConverters
         r.Add("Fill", 13, Fill, "dims may be computed at run time");
     }
 
-    /// <summary>Reshape(tensor, shape[int32|int64]).</summary>
+    /// <summary>
+    /// Reshape(tensor, shape[int32|int64]), as TensorFlow's kernel defines it: a 0 is an empty dimension, and the one -1
+    /// is the element count divided by the product of the other sizes, where both products skip zero-size dimensions when
+    /// the shape has a 0 (so <c>[0, -1]</c> of a <c>[0, 6]</c> tensor is <c>[0, 6]</c>). ONNX's Reshape copies the input
+    /// dimension for a 0 unless <c>allowzero=1</c> (opset 14), and refuses a 0 beside a -1: the -1 is resolved here (at
+    /// conversion time when the sizes are known, else by a few shape ops) wherever a 0 may meet it; at opset 13 a shape
+    /// with a 0 gives the empty tensor of that shape (a constant, or an <c>If</c> on "has a 0" when only the run time knows).
+    /// </summary>
     private static void Reshape(TfNodeContext c)
     {
         var b = c.Builder;
         var x = c.Input(0);
         if (c.ConstantInput(1) is { } constant)
         {
-            var dims = constant.ToInt64s();
-            if (dims.Count(d => d == -1) > 1 || dims.Any(d => d < -1))
-            {
-                throw c.Error($"input 1 (shape) [{string.Join(", ", dims)}] may hold at most one -1 and no other negative size");
-            }
-
-            if (!dims.Contains(0))
-            {
-                c.SetOutput(0, b.Op("Reshape", x, b.Int64s(dims)));
-                return;
-            }
-
-            if (dims.Contains(-1))
-            {
-                throw c.Error($"input 1 (shape) [{string.Join(", ", dims)}]: a -1 cannot be inferred for an empty tensor");
-            }
-
-            c.SetOutput(0, c.Opset >= 14
-                ? b.Op("Reshape", new[] { x, b.Int64s(dims) }, NodeAttribute.Of("allowzero", 1L))
-                : b.Const(TensorData.Filled(c.InputElementType(0), dims, 0), "empty"));
+            ReshapeToConstant(c, x, constant.ToInt64s());
             return;
         }
 
         var shape = ToInt64(c, c.Input(1));
+        var (mayBeZero, mayBeMinusOne) = MayHold(c, shape);
+        if (!mayBeZero)
+        {
+            c.SetOutput(0, b.Op("Reshape", x, shape));
+            return;
+        }
+
+        var resolved = mayBeMinusOne ? ResolveInferredSize(c, x, shape) : shape;
+        if (c.Opset >= 14)
+        {
+            c.SetOutput(0, b.Op("Reshape", new[] { x, resolved }, NodeAttribute.Of("allowzero", 1L)));
+            return;
+        }
+
+        // Opset 13: no allowzero. A shape with a 0 means an empty result (TensorFlow requires the element counts to agree),
+        // which an If makes without a Reshape; otherwise no 0 reaches the Reshape.
+        var hasZero = b.Op("Equal", b.Reduce("ReduceProd", resolved, null, keepDims: false), b.Const(TensorData.FromInt64s(new[] { 0L }, Array.Empty<long>()), "zero"));
+        var type = x.Type is { IsTensor: true, ElementType: not DataType.Undefined } t ? t.ElementType : c.InputElementType(0);
+        var empty = c.Graph.CreateSubgraph($"{c.Name}/empty");
+        var emptyBuilder = new OpBuilder(empty, c.Opset) { NamePrefix = $"{c.Name}/empty" };
+        empty.Outputs.Add(Empty(emptyBuilder, resolved, type));
+        var reshaped = c.Graph.CreateSubgraph($"{c.Name}/reshape");
+        var reshapedBuilder = new OpBuilder(reshaped, c.Opset) { NamePrefix = $"{c.Name}/reshape" };
+        reshaped.Outputs.Add(reshapedBuilder.Op("Reshape", x, resolved));
+        c.SetOutput(0, b.Node("If", new[] { hasZero }, 1, new[]
+        {
+            NodeAttribute.Of("then_branch", empty), NodeAttribute.Of("else_branch", reshaped),
+        }).Outputs[0]!);
+    }
+
+    private static void ReshapeToConstant(TfNodeContext c, Value x, long[] dims)
+    {
+        var b = c.Builder;
+        if (dims.Count(d => d == -1) > 1 || dims.Any(d => d < -1))
+        {
+            throw c.Error($"input 1 (shape) [{string.Join(", ", dims)}] may hold at most one -1 and no other negative size");
+        }
+
+        if (!dims.Contains(0))
+        {
+            // Without a 0, ONNX's -1 is TensorFlow's (the element count over the product of the other sizes).
+            c.SetOutput(0, b.Op("Reshape", x, b.Int64s(dims)));
+            return;
+        }
+
+        var inferred = Array.IndexOf(dims, -1L);
+        var known = dims.Where(d => d > 0).Aggregate(1L, (p, d) => p * d);
+        Value shape;
+        if (inferred < 0)
+        {
+            shape = b.Int64s(dims);
+        }
+        else if (c.InputShape(0) is { } inShape && inShape.All(d => d.IsFixed))
+        {
+            var count = inShape.Aggregate(1L, (p, d) => p * System.Math.Max(d.Value!.Value, 1));
+            if (count % known != 0)
+            {
+                throw c.Error($"input 1 (shape) [{string.Join(", ", dims)}] does not fit an input of shape [{string.Join(", ", inShape)}]");
+            }
+
+            dims = (long[])dims.Clone();
+            dims[inferred] = count / known;
+            shape = b.Int64s(dims);
+        }
+        else
+        {
+            // The -1 is the product of the input's non-zero sizes over the shape's: computed at run time.
+            var nonZero = b.Op("Max", b.Op("Shape", x), b.Int64s(1));
+            var count = b.Reduce("ReduceProd", nonZero, null, keepDims: false);
+            var missing = b.Op("Div", count, b.Const(TensorData.FromInt64s(new[] { known }, Array.Empty<long>()), "known"));
+            var mask = b.Const(TensorData.FromBytes(DataType.Bool, new long[] { dims.Length }, dims.Select(d => d == -1 ? (byte)1 : (byte)0).ToArray()), "inferred");
+            shape = b.Op("Where", mask, missing, b.Int64s(dims));
+        }
+
         c.SetOutput(0, c.Opset >= 14
             ? b.Op("Reshape", new[] { x, shape }, NodeAttribute.Of("allowzero", 1L))
-            : b.Op("Reshape", x, shape));
+            : Empty(b, shape, c.InputElementType(0)));
+    }
+
+    /// <summary>
+    /// TensorFlow's -1 resolved at run time in <paramref name="shape"/> (int64, rank 1): the element count over the product
+    /// of the other sizes, both skipping zero-size dimensions when the shape has a 0.
+    /// </summary>
+    private static Value ResolveInferredSize(TfNodeContext c, Value x, Value shape)
+    {
+        var b = c.Builder;
+        Value Scalar(long v, string hint) => b.Const(TensorData.FromInt64s(new[] { v }, Array.Empty<long>()), hint);
+        var one = Scalar(1, "one");
+        var hasZero = b.Op("Equal", b.Reduce("ReduceProd", shape, null, keepDims: false), Scalar(0, "zero"));
+        var inShape = b.Op("Shape", x);
+        var counted = b.Op("Where", hasZero, b.Op("Max", inShape, one), inShape);
+        var count = b.Reduce("ReduceProd", counted, null, keepDims: false);
+        var known = b.Reduce("ReduceProd", b.Op("Max", shape, one), null, keepDims: false);
+        var missing = b.Op("Div", count, known);
+        return b.Op("Where", b.Op("Equal", shape, Scalar(-1, "minus_one")), missing, shape);
+    }
+
+    /// <summary>
+    /// Whether the int64 shape vector <paramref name="shape"/> may hold a 0 and a -1 at run time, read from how it is made:
+    /// constants, the sizes of a Shape (never -1, maybe 0), and the Concat/Unsqueeze/Squeeze/Reshape/Slice/Gather/Cast
+    /// that assemble them (their values are some of their inputs'); anything else may hold either.
+    /// </summary>
+    private static (bool Zero, bool MinusOne) MayHold(TfNodeContext c, Value shape)
+    {
+        var zero = false;
+        var minusOne = false;
+        var pending = new Stack<Value>();
+        pending.Push(shape);
+        var steps = 0;
+        while (pending.Count > 0)
+        {
+            var v = pending.Pop();
+            if (++steps > 64)
+            {
+                return (true, true);
+            }
+
+            if (c.ConstantOf(v) is { } known)
+            {
+                if (!known.FitsInt64)
+                {
+                    return (true, true);
+                }
+
+                var values = known.ToInt64s();
+                zero |= values.Contains(0);
+                minusOne |= values.Contains(-1);
+                continue;
+            }
+
+            var producer = v.IsGraphInput ? null : v.Producer;
+            switch (producer?.OpType)
+            {
+                case "Shape":
+                    zero = true;
+                    break;
+                case "Concat" or "Identity" or "Unsqueeze" or "Squeeze" or "Reshape" or "Slice" or "Gather" or "Cast":
+                    foreach (var input in producer.OpType is "Concat" or "Identity" ? producer.Inputs : producer.Inputs.Take(1))
+                    {
+                        if (input is null)
+                        {
+                            return (true, true);
+                        }
+
+                        pending.Push(input);
+                    }
+
+                    break;
+                default:
+                    return (true, true);
+            }
+        }
+
+        return (zero, minusOne);
+    }
+
+    /// <summary>The empty tensor of element type <paramref name="type"/> and shape <paramref name="shape"/> (which holds a 0).</summary>
+    private static Value Empty(OpBuilder b, Value shape, DataType type)
+    {
+        // ConstantOfShape's value: numbers and bool (bfloat16 from opset 20); anything else is made as float and cast.
+        var direct = type is DataType.Float or DataType.Double or DataType.Float16 or DataType.Int8 or DataType.Int16 or DataType.Int32
+            or DataType.Int64 or DataType.Uint8 or DataType.Uint16 or DataType.Uint32 or DataType.Uint64 or DataType.Bool
+            || (type == DataType.Bfloat16 && b.Opset >= 20);
+        var made = b.Op("ConstantOfShape", new[] { shape }, NodeAttribute.Of("value", TensorData.Filled(direct ? type : DataType.Float, new long[] { 1 }, 0)));
+        return direct ? made : b.Cast(made, type);
     }
 
     /// <summary>Squeeze(input, squeeze_dims): the listed size-1 dimensions, or all of them when none are listed.</summary>
