@@ -115,10 +115,11 @@ public sealed class TfNodeContext
     public TensorData? ConstantInput(int index) => index < inputs.Count ? Evaluate(inputs[index], 0) : null;
 
     /// <summary>The integers of constant input <paramref name="index"/> (<paramref name="what"/> names it in the error).</summary>
-    /// <exception cref="BuildConvertException">BCONV2101 when the input is computed at run time.</exception>
-    public long[] ConstantInts(int index, string what)
+    /// <exception cref="BuildConvertException">BCONV2110 when the input is computed at run time (<paramref name="why"/>, when
+    /// given, says why ONNX needs it known); BCONV2101 when it does not hold integers.</exception>
+    public long[] ConstantInts(int index, string what, string? why = null)
     {
-        var value = ConstantInput(index) ?? throw Error($"input {index} ({what}) must be a constant, and it is computed at run time");
+        var value = ConstantInput(index) ?? throw ConstantRequired(index, what, why);
         if (!value.FitsInt64)
         {
             throw Error($"input {index} ({what}) must hold integers, and it holds {Values.ElementTypes.Name(value.ElementType)}");
@@ -304,6 +305,15 @@ public sealed class TfNodeContext
     /// <summary>Channels-first to channels-last for rank <paramref name="rank"/> (<c>[0, 2, ..., r-1, 1]</c>).</summary>
     public static long[] ToChannelsLast(int rank) =>
         new long[] { 0 }.Concat(Enumerable.Range(2, rank - 2).Select(i => (long)i)).Append(1).ToArray();
+
+    /// <summary>
+    /// BCONV2110: input <paramref name="index"/> (<paramref name="what"/>) is computed at run time and must be known;
+    /// <paramref name="why"/> says why (by default: ONNX takes it as an attribute).
+    /// </summary>
+    public BuildConvertException ConstantRequired(int index, string what, string? why = null) =>
+        BuildConvertException.Create(DiagnosticCodes.TensorFlowConstantRequired,
+            $"node '{Name}' ({Op}): input {index} ({what}) is computed at run time, and it must be a constant: {why ?? "ONNX takes it as an attribute"}",
+            location: Name);
 
     /// <summary>BCONV2101 about the node: <c>node 'n' (Op): message</c>.</summary>
     public BuildConvertException Error(string message) =>

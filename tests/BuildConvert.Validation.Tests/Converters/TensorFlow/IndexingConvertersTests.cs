@@ -63,6 +63,64 @@ public sealed class IndexingConvertersTests
     }
 
     [TestMethod]
+    [DataRow(new long[] { 1, 0, 2 }, new long[] { 3, 5, 6 }, new long[] { 1, 2, 1 }, new long[] { 0, 0, 0, 0, 0 }, DisplayName = "plain")]
+    [DataRow(new long[] { 0, 4, 5 }, new long[] { 0, 0, 0 }, new long[] { 1, -1, -2 }, new long[] { 1, 1, 4 }, DisplayName = "negative strides, masks")]
+    [DataRow(new long[] { 3, 3, 3 }, new long[] { 1, 1, 4 }, new long[] { -1, 2, -1 }, new long[] { 7, 5, 0, 0, 0 }, DisplayName = "masks both ways")]
+    [DataRow(new long[] { 10, -1, 30 }, new long[] { -10, -100, 1 }, new long[] { -1, -2, -3 }, new long[] { 0, 0, 0, 0, 0 }, DisplayName = "clamped backward")]
+    [DataRow(new long[] { 1, 0, -1 }, new long[] { 2, 0, 0 }, new long[] { 1, 1, 1 }, new long[] { 0, 2, 0, 0, 5 }, DisplayName = "shrink, -1 included")]
+    [DataRow(new long[] { 0, 0, 0 }, new long[] { 0, 0, 0 }, new long[] { 1, 1, -1 }, new long[] { 0, 4, 1, 2, 1 }, DisplayName = "ellipsis, new axis, shrink")]
+    [DataRow(new long[] { 2, 0, 0, 0 }, new long[] { 3, 0, 0, 0 }, new long[] { 1, 1, 1, -1 }, new long[] { 0, 0, 0, 2, 1 }, DisplayName = "new axis between, reversed last")]
+    public void StridedSliceWithRunTimeStrides(long[] begin, long[] end, long[] strides, long[] masks)
+    {
+        // The strides (and in the second slice the bounds as well) are placeholders: the mask bounds follow their signs at run time.
+        var full = masks.Concat(new long[5]).Take(5).ToArray();
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(4, 5, 6));
+        var i = g.Placeholder("i", I32, S(4, 5, 6), low: -100, high: 100);
+        string Vector(string name, long[] v) => g.Placeholder(name, I32, S(v.Length), v.Select(e => (double)e).ToArray());
+        var s = Vector("s", strides);
+        var model = Matches(g, new[]
+        {
+            StridedSlice(g, x, g.Ints("b", begin), g.Ints("e", end), s, full, F32, I32),
+            StridedSlice(g, i, Vector("b2", begin), Vector("e2", end), s, full, I32, I32),
+        }, atol: 0, rtol: 0, opsets: new[] { 13, 21 });
+        Assert.IsTrue(model.Graph.Nodes.Any(n => n.OpType == "Slice" && n.Inputs.Count == 5 && n.Inputs[4]!.ConstantValue is null), "run-time steps");
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void StridedSliceShrinkBesideAReversedMaskedEntry(bool runTime)
+    {
+        // x[1, 0::-1, -1] of x = arange(120).reshape(4, 5, 6) is [x[1, 0, 5]] = [35] by TensorFlow's documented semantics
+        // (a masked end with a negative stride runs to the front). TF.js 4.22 gives [1] here (a wrong element), so the
+        // expected value is hand-computed.
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(4, 5, 6), Enumerable.Range(0, 120).Select(v => (double)v).ToArray());
+        var strides = runTime ? g.Placeholder("s", I32, S(3), new double[] { 1, -1, 1 }) : g.Ints("s", 1, -1, 1);
+        var y = StridedSlice(g, x, g.Ints("b", 1, 0, -1), g.Ints("e", 2, 0, 0), strides, new long[] { 0, 2, 0, 0, 5 }, F32, I32);
+        foreach (var opset in new[] { 13, 21 })
+        {
+            var actual = RunOnnx(Convert(g, new[] { y }, opset), g)[0];
+            CollectionAssert.AreEqual(new long[] { 1 }, actual.Shape.ToArray(), $"opset {opset}");
+            Assert.AreEqual(35.0, actual.GetDouble(0), $"opset {opset}");
+        }
+    }
+
+    [TestMethod]
+    public void StridedSliceWithRunTimeStridesOfUnknownLengthIsACodedError()
+    {
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(4, 5));
+        var v = g.Placeholder("v", I32, S(2), new double[] { 0, 1 }, declaredShape: S(-1));
+        var y = StridedSlice(g, x, v, v, v, new long[5], F32, I32);
+        var error = Assert.ThrowsExactly<BuildConvert.Core.Diagnostics.BuildConvertException>(() => Convert(g, new[] { y }));
+        Assert.AreEqual("BCONV2110", error.Code);
+        StringAssert.Contains(error.Message, "input 3 (strides)");
+        StringAssert.Contains(error.Message, "'stridedslice_0'");
+    }
+
+    [TestMethod]
     public void StridedSliceShrinksAVectorToAScalar()
     {
         // The tract / LSTM pattern: shape[0] and shape[-1] of a shape vector as scalars.
@@ -168,6 +226,23 @@ public sealed class IndexingConvertersTests
         {
             g.Op("OneHot", new[] { i, g.Const("depth", I32, S(), depth), g.Const("on", F32, S(), on), g.Const("off", F32, S(), off) }, ("T", A.T()), ("TI", A.T(I32)), ("axis", A.Int(-1))),
             g.Op("OneHot", new[] { i, g.Const("depth2", I32, S(), depth), g.Const("on2", I32, S(), on), g.Const("off2", I32, S(), off) }, ("T", A.T(I32)), ("TI", A.T(I32)), ("axis", A.Int(-1))),
+        }, atol: 0, rtol: 0);
+    }
+
+    [TestMethod]
+    [DataRow(4)]
+    [DataRow(3)]
+    [DataRow(6)]
+    public void OneHotWithARunTimeDepth(int depth)
+    {
+        // TF.js ignores OneHot's axis (see OneHotAxisMatchesTheTransposedDefinition), so the axis is -1 here.
+        var g = new TfTestGraph();
+        var i = g.Placeholder("i", I32, S(2, 4), new double[] { 0, 1, 3, -1, 2, 5, -3, 0 });
+        var d = g.Placeholder("depth", I32, S(), new double[] { depth });
+        var on = g.Placeholder("on", F32, S(), new[] { 2.5 });
+        Matches(g, new[]
+        {
+            g.Op("OneHot", new[] { i, d, on, g.Const("off", F32, S(), -1) }, ("T", A.T()), ("TI", A.T(I32)), ("axis", A.Int(-1))),
         }, atol: 0, rtol: 0);
     }
 

@@ -36,8 +36,8 @@ public sealed class LayoutConvertersTests
         var p = g.Placeholder("p", I32, S(2), new double[] { 1, 0 });
         var y = g.Op("Transpose", new[] { x, p }, ("T", A.T()), ("Tperm", A.T(I32)));
         var error = Assert.ThrowsExactly<BuildConvert.Core.Diagnostics.BuildConvertException>(() => Convert(g, new[] { y }));
-        Assert.AreEqual("BCONV2101", error.Code);
-        StringAssert.Contains(error.Message, "perm");
+        Assert.AreEqual("BCONV2110", error.Code);
+        StringAssert.Contains(error.Message, "node 'transpose_0' (Transpose): input 1 (perm)");
     }
 
     [TestMethod]
@@ -116,16 +116,20 @@ public sealed class LayoutConvertersTests
     }
 
     [TestMethod]
-    [DataRow("REFLECT", new double[] { 1, 2, 2, 1, 0, 0 })]
-    [DataRow("SYMMETRIC", new double[] { 1, 2, 3, 3, 0, 1 })]
-    [DataRow("SYMMETRIC", new double[] { 0, 0, 4, 1, 2, 0 })]
-    [DataRow("REFLECT", new double[] { 0, 0, 0, 3, 1, 1 })]
-    public void MirrorPadModes(string mode, double[] paddings)
+    [DataRow("REFLECT", new double[] { 1, 2, 2, 1, 0, 0 }, false)]
+    [DataRow("SYMMETRIC", new double[] { 1, 2, 3, 3, 0, 1 }, false)]
+    [DataRow("SYMMETRIC", new double[] { 0, 0, 4, 1, 2, 0 }, false)]
+    [DataRow("REFLECT", new double[] { 0, 0, 0, 3, 1, 1 }, false)]
+    [DataRow("REFLECT", new double[] { 1, 2, 2, 1, 0, 0 }, true)]
+    [DataRow("SYMMETRIC", new double[] { 1, 2, 3, 3, 0, 1 }, true)]
+    [DataRow("SYMMETRIC", new double[] { 0, 0, 4, 1, 2, 0 }, true)]
+    [DataRow("SYMMETRIC", new double[] { 3, 0, 0, 4, 0, 0 }, true)]
+    public void MirrorPadModes(string mode, double[] paddings, bool runTime)
     {
         var g = new TfTestGraph();
         var x = g.Placeholder("x", F32, S(3, 4, 2));
         var i = g.Placeholder("i", I32, S(3, 4, 2), low: -9, high: 9);
-        var p = g.Const("p", I32, S(3, 2), paddings);
+        var p = runTime ? g.Placeholder("p", I32, S(3, 2), paddings) : g.Const("p", I32, S(3, 2), paddings);
         Matches(g, new[]
         {
             g.Op("MirrorPad", new[] { x, p }, ("T", A.T()), ("Tpaddings", A.T(I32)), ("mode", A.Str(mode))),
@@ -134,19 +138,23 @@ public sealed class LayoutConvertersTests
     }
 
     [TestMethod]
-    [DataRow(new long[] { 0 })]
-    [DataRow(new long[] { 1, 2 })]
-    [DataRow(new long[] { -1 })]
-    [DataRow(new long[] { })]
-    public void ReverseV2(long[] axes)
+    [DataRow(new long[] { 0 }, false)]
+    [DataRow(new long[] { 1, 2 }, false)]
+    [DataRow(new long[] { -1 }, false)]
+    [DataRow(new long[] { }, false)]
+    [DataRow(new long[] { 0 }, true)]
+    [DataRow(new long[] { -1, 0 }, true)]
+    [DataRow(new long[] { 0, 1, 2 }, true)]
+    public void ReverseV2(long[] axes, bool runTime)
     {
         var g = new TfTestGraph();
         var x = g.Placeholder("x", F32, S(2, 3, 4));
         var i = g.Placeholder("i", I32, S(2, 3, 4), low: -9, high: 9);
+        string Axes(string name) => runTime ? g.Placeholder(name, I32, S(axes.Length), axes.Select(a => (double)a).ToArray()) : g.Ints(name, axes);
         Matches(g, new[]
         {
-            g.Op("ReverseV2", new[] { x, g.Ints("a", axes) }, ("T", A.T()), ("Tidx", A.T(I32))),
-            g.Op("ReverseV2", new[] { i, g.Ints("a2", axes) }, ("T", A.T(I32)), ("Tidx", A.T(I32))),
+            g.Op("ReverseV2", new[] { x, Axes("a") }, ("T", A.T()), ("Tidx", A.T(I32))),
+            g.Op("ReverseV2", new[] { i, Axes("a2") }, ("T", A.T(I32)), ("Tidx", A.T(I32))),
         }, atol: 0, rtol: 0);
     }
 

@@ -101,8 +101,10 @@ public sealed class ReductionConvertersTests
         var axes = g.Placeholder("axes", I32, S(1), new double[] { 0 });
         var y = Reduce(g, "Max", x, axes, false, F32);
         var e = Assert.ThrowsExactly<BuildConvertException>(() => Convert(g, new[] { y }, 17));
-        Assert.AreEqual(DiagnosticCodes.TensorFlowNodeInvalid.Code, e.Diagnostics[0].Code);
+        Assert.AreEqual(DiagnosticCodes.TensorFlowConstantRequired.Code, e.Diagnostics[0].Code);
         StringAssert.Contains(e.Message, "opset 18");
+        StringAssert.Contains(e.Message, "input 1 (reduction_indices)");
+        StringAssert.Contains(e.Message, "(Max)");
     }
 
     [TestMethod]

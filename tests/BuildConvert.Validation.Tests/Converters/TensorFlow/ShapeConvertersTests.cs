@@ -192,6 +192,30 @@ public sealed class ShapeConvertersTests
 
     [TestMethod]
     [DataRow(0)]
+    [DataRow(-1)]
+    [DataRow(-3)]
+    public void ExpandDimsWithARunTimeAxis(int axis)
+    {
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", I32, S(3, 4), low: -9, high: 9);
+        var a = g.Placeholder("axis", I32, S(), new double[] { axis });
+        Matches(g, new[] { g.Op("ExpandDims", new[] { x, a }, T(I32), ("Tdim", A.T(I32))) }, atol: 0, rtol: 0);
+    }
+
+    [TestMethod]
+    public void ConcatV2WithARunTimeAxisIsACodedError()
+    {
+        var g = new TfTestGraph();
+        var a = g.Placeholder("a", F32, S(2, 3));
+        var axis = g.Placeholder("axis", I32, S(), new double[] { 0 });
+        var y = g.OpNamed("cat", "ConcatV2", new[] { a, a, axis }, T(F32), ("N", A.Int(2)), ("Tidx", A.T(I32)));
+        var e = Assert.ThrowsExactly<BuildConvertException>(() => Convert(g, new[] { y }));
+        Assert.AreEqual(DiagnosticCodes.TensorFlowConstantRequired.Code, e.Diagnostics[0].Code);
+        StringAssert.Contains(e.Message, "node 'cat' (ConcatV2): input 2 (axis)");
+    }
+
+    [TestMethod]
+    [DataRow(0)]
     [DataRow(1)]
     [DataRow(-1)]
     public void ConcatV2AndConcat(int axis)
@@ -274,6 +298,20 @@ public sealed class ShapeConvertersTests
         var x = g.Placeholder("x", F32, S(2, 6), declaredShape: dynamic ? S(2, -1) : S(2, 6));
         var y = g.Op("SplitV", new[] { x, g.Ints("sizes", sizes), g.Const("dim", I32, S(), -1) }, T(F32), ("num_split", A.Int(sizes.Length)), ("Tlen", A.T(I32)));
         Matches(g, Enumerable.Range(0, sizes.Length).Select(k => Out(y, k)).ToArray(), atol: 0, rtol: 0);
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { 1, 2, 3 }, false)]
+    [DataRow(new long[] { 2, -1, 1 }, false)]
+    [DataRow(new long[] { 4, -1 }, true)]
+    [DataRow(new long[] { 0, 6 }, true)]
+    public void SplitVWithRunTimeSizes(long[] sizes, bool dynamic)
+    {
+        var g = new TfTestGraph();
+        var x = g.Placeholder("x", F32, S(2, 6), declaredShape: dynamic ? S(2, -1) : S(2, 6));
+        var s = g.Placeholder("sizes", I32, S(sizes.Length), sizes.Select(v => (double)v).ToArray());
+        var y = g.Op("SplitV", new[] { x, s, g.Const("dim", I32, S(), 1) }, T(F32), ("num_split", A.Int(sizes.Length)), ("Tlen", A.T(I32)));
+        Matches(g, Enumerable.Range(0, sizes.Length).Select(k => Out(y, k)).ToArray(), atol: 0, rtol: 0, opsets: new[] { 13, 18 });
     }
 
     [TestMethod]

@@ -14,12 +14,12 @@ internal static class IndexingConverters
     public static void Register(OpConverterRegistry<TfOpHandler> r)
     {
         r.Add("Slice", 13, Slice, "size -1 runs to the end; begin and size may be computed at run time");
-        r.Add("StridedSlice", 13, StridedSlice, "every mask; strides must be constants, begin and end may be computed at run time");
+        r.Add("StridedSlice", 13, StridedSlice, "every mask; begin, end and strides may be computed at run time (strides of a known length)");
         r.Add("Gather", 13, Gather);
-        r.Add("GatherV2", 13, GatherV2, "batch_dims through GatherND; axis must be a constant");
+        r.Add("GatherV2", 13, GatherV2, "batch_dims through GatherND; axis must be a constant (ONNX Gather's attribute)");
         r.Add("ResourceGather", 13, GatherV2, "the variable's value is a constant");
         r.Add("GatherNd", 13, GatherNd);
-        r.Add("OneHot", 13, OneHot, "negative indices give all off_value, as in TensorFlow");
+        r.Add("OneHot", 13, OneHot, "negative indices give all off_value, as in TensorFlow; depth may be computed at run time");
         r.Add("Where", 13, Where, "one input: int64 coordinates [num_true, rank]; three inputs: Select");
         r.Add("Select", 13, Select, "a rank-1 condition selects rows (dimension 0)");
         r.Add("SelectV2", 13, SelectV2);
@@ -68,13 +68,18 @@ internal static class IndexingConverters
         var b = c.Builder;
         var x = c.Input(0);
         var rank = c.RequireRank(0, "StridedSlice");
-        var strides = c.ConstantInts(3, "strides");
+        var strides = c.ConstantInput(3) is { FitsInt64: true } cs ? cs.ToInt64s() : null;
         var beginMask = c.Int("begin_mask", 0);
         var endMask = c.Int("end_mask", 0);
         var ellipsisMask = c.Int("ellipsis_mask", 0);
         var newAxisMask = c.Int("new_axis_mask", 0);
         var shrinkMask = c.Int("shrink_axis_mask", 0);
-        var n = strides.Length;
+        bool Bit(long mask, int i) => (mask & (1L << i)) != 0;
+        var constantBegin = c.ConstantInput(1) is { FitsInt64: true } cb ? cb.ToInt64s() : null;
+        var constantEnd = c.ConstantInput(2) is { FitsInt64: true } ce ? ce.ToInt64s() : null;
+        var n = strides?.Length ?? constantBegin?.Length ?? constantEnd?.Length
+            ?? (c.InputShape(3) is [{ Value: { } length }] ? (int)length
+                : throw c.ConstantRequired(3, "strides", "its length (the number of slice entries) must be known to read the masks"));
         if (n > 63)
         {
             throw c.Error($"the slice spec has {n} entries; at most 63 fit the masks");
@@ -85,16 +90,13 @@ internal static class IndexingConverters
             throw c.AttributeError("ellipsis_mask", "has more than one bit set; TensorFlow allows one ellipsis");
         }
 
-        bool Bit(long mask, int i) => (mask & (1L << i)) != 0;
-        var constantBegin = c.ConstantInput(1) is { FitsInt64: true } cb ? cb.ToInt64s() : null;
-        var constantEnd = c.ConstantInput(2) is { FitsInt64: true } ce ? ce.ToInt64s() : null;
         if (constantBegin is not null && constantBegin.Length != n || constantEnd is not null && constantEnd.Length != n)
         {
             throw c.Error($"begin, end and strides must have the same length ({n} strides)");
         }
 
         // Dense entries: per input dimension, the sparse index it reads (-1: the whole dimension).
-        var dense = new List<(int Sparse, long Stride, bool Shrink)>();
+        var dense = new List<(int Sparse, long? Stride, bool Shrink)>();
         var output = new List<int>(); // final output dims: a dense index, or -1 for a new axis
         var hasEllipsis = (ellipsisMask & ((1L << n) - 1)) != 0;
         for (var i = 0; i < n; i++)
@@ -120,7 +122,7 @@ internal static class IndexingConverters
             }
             else
             {
-                if (strides[i] == 0)
+                if (strides?[i] == 0)
                 {
                     throw c.Error($"stride {i} is 0");
                 }
@@ -136,7 +138,7 @@ internal static class IndexingConverters
                     output.Add(dense.Count);
                 }
 
-                dense.Add((i, strides[i], shrink));
+                dense.Add((i, strides?[i], shrink));
             }
         }
 
@@ -154,6 +156,12 @@ internal static class IndexingConverters
             throw c.Error($"the slice spec covers {dense.Count} dimension(s) and the input has {rank}");
         }
 
+        if (strides is null)
+        {
+            c.SetOutput(0, Reshaped(c, WithRunTimeStrides(c, x, dense, beginMask, endMask), rank, dense, output));
+            return;
+        }
+
         // One Slice over the dimensions that are not taken whole.
         var axes = new List<long>();
         var steps = new List<long>();
@@ -169,7 +177,7 @@ internal static class IndexingConverters
                 continue;
             }
 
-            var forward = stride > 0;
+            var forward = stride!.Value > 0;
             long? start = Bit(beginMask, i) && !shrink ? (forward ? 0 : long.MaxValue) : constantBegin?[i];
             long? end;
             if (shrink)
@@ -187,7 +195,7 @@ internal static class IndexingConverters
             }
 
             axes.Add(d);
-            steps.Add(shrink ? 1 : stride);
+            steps.Add(shrink ? 1 : stride.Value);
             startConsts.Add(start);
             endConsts.Add(end);
             sparseOf.Add(i);
@@ -209,19 +217,54 @@ internal static class IndexingConverters
             }
         }
 
+        c.SetOutput(0, Reshaped(c, y, rank, dense, output));
+    }
+
+    /// <summary>The sliced tensor with the shrunk dimensions squeezed and the new axes added.</summary>
+    private static Value Reshaped(TfNodeContext c, Value y, int rank, List<(int Sparse, long? Stride, bool Shrink)> dense, List<int> output)
+    {
         var shrunk = Enumerable.Range(0, rank).Where(d => dense[d].Shrink).Select(d => (long)d).ToArray();
         if (shrunk.Length > 0)
         {
-            y = b.Squeeze(y, shrunk);
+            y = c.Builder.Squeeze(y, shrunk);
         }
 
         var added = output.Select((d, k) => (d, k)).Where(p => p.d < 0).Select(p => (long)p.k).ToArray();
-        if (added.Length > 0)
+        return added.Length > 0 ? c.Builder.Unsqueeze(y, added) : y;
+    }
+
+    /// <summary>
+    /// A StridedSlice whose strides are computed at run time: every spec entry that indexes a dimension becomes a Slice
+    /// axis, with its bounds chosen at run time as the constant path chooses them at conversion time (a masked begin is
+    /// 0 for a positive stride and past the end for a negative one, a masked end the other way round; a shrunk entry
+    /// takes [b, b + 1) with step 1, as TensorFlow requires).
+    /// </summary>
+    private static Value WithRunTimeStrides(TfNodeContext c, Value x, List<(int Sparse, long? Stride, bool Shrink)> dense, long beginMask, long endMask)
+    {
+        var b = c.Builder;
+        var axes = Enumerable.Range(0, dense.Count).Where(d => dense[d].Sparse >= 0).ToArray();
+        if (axes.Length == 0)
         {
-            y = b.Unsqueeze(y, added);
+            return x;
         }
 
-        c.SetOutput(0, y);
+        Value Flags(Func<int, bool> f, string hint) =>
+            b.Const(TensorData.FromBytes(DataType.Bool, new long[] { axes.Length }, axes.Select(d => f(d) ? (byte)1 : (byte)0).ToArray()), hint);
+        Value Scalar(long v) => b.Scalar(DataType.Int64, v);
+        var sparse = b.Int64s(axes.Select(d => (long)dense[d].Sparse).ToArray());
+        Value At(int input) => b.Op("Gather", new[] { AsInt64(b, c.Input(input)), sparse }, NodeAttribute.Of("axis", 0L));
+        var begin = At(1);
+        var end = At(2);
+        var stride = At(3);
+        var forward = b.Op("Greater", stride, Scalar(0));
+        var shrink = Flags(d => dense[d].Shrink, "shrink");
+        var beginMasked = Flags(d => !dense[d].Shrink && (beginMask & (1L << dense[d].Sparse)) != 0, "begin_masked");
+        var endMasked = Flags(d => !dense[d].Shrink && (endMask & (1L << dense[d].Sparse)) != 0, "end_masked");
+        var starts = b.Op("Where", beginMasked, b.Op("Where", forward, Scalar(0), Scalar(long.MaxValue)), begin);
+        var next = b.Op("Where", b.Op("Equal", begin, Scalar(-1)), Scalar(long.MaxValue), b.Op("Add", begin, Scalar(1)));
+        var ends = b.Op("Where", shrink, next, b.Op("Where", endMasked, b.Op("Where", forward, Scalar(long.MaxValue), Scalar(long.MinValue)), end));
+        var steps = b.Op("Where", shrink, Scalar(1), stride);
+        return b.Op("Slice", x, starts, ends, b.Int64s(axes.Select(d => (long)d).ToArray()), steps);
     }
 
     /// <summary>
@@ -268,7 +311,7 @@ internal static class IndexingConverters
         var b = c.Builder;
         var data = c.Input(0);
         var indices = c.Input(1);
-        var axisValues = c.OptionalInput(2) is null ? new long[] { 0 } : c.ConstantInts(2, "axis");
+        var axisValues = c.OptionalInput(2) is null ? new long[] { 0 } : c.ConstantInts(2, "axis", "ONNX Gather takes the axis as an attribute");
         if (axisValues.Length != 1)
         {
             throw c.Error($"axis must be a scalar, and it has {axisValues.Length} elements");

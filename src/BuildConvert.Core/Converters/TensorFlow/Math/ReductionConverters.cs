@@ -89,7 +89,7 @@ internal static class ReductionConverters
     /// <summary>ArgMax/ArgMin(input, dimension, output_type): the first index of the extreme along dimension.</summary>
     private static TfOpHandler Arg(string onnx) => c =>
     {
-        var dims = c.ConstantInts(1, "dimension");
+        var dims = c.ConstantInts(1, "dimension", $"ONNX {onnx} takes the axis as an attribute");
         if (dims.Length != 1)
         {
             throw c.Error($"input 1 (dimension) must hold one value and holds {dims.Length}");
@@ -136,7 +136,7 @@ internal static class ReductionConverters
         var runTime = onnx is "ReduceSum" ? c.Opset >= 13 : c.Opset >= 18;
         if (!runTime)
         {
-            throw c.Error($"input 1 (reduction_indices) is computed at run time, and ONNX {onnx} takes run-time axes from opset 18; convert with --opset 18 or higher");
+            throw c.ConstantRequired(1, "reduction_indices", $"ONNX {onnx} takes run-time axes from opset 18 (convert with --opset 18 or higher)");
         }
 
         return c.Builder.Reduce(onnx, x, AxesValue(c), keep, noopWithEmptyAxes: true);

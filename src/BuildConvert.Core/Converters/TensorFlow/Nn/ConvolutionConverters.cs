@@ -104,7 +104,7 @@ internal static class ConvolutionConverters
     {
         const int rank = 4;
         var last = c.ChannelsLast();
-        var sizes = c.ConstantInts(0, "input_sizes");
+        var sizes = c.ConstantInts(0, "input_sizes", "ONNX ConvTranspose takes the pads and output_padding it fixes as attributes");
         var spatialSizes = sizes.Length switch
         {
             4 => last ? sizes[1..3] : sizes[2..4],

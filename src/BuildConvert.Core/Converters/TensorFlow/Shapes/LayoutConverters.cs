@@ -15,15 +15,15 @@ internal static class LayoutConverters
     public static void Register(OpConverterRegistry<TfOpHandler> r)
     {
         r.Add("Transpose", 13, Transpose, "perm must be a constant");
-        r.Add("Tile", 13, Tile);
-        r.Add("BroadcastTo", 13, BroadcastTo);
-        r.Add("Range", 13, Range);
+        r.Add("Tile", 13, Tile, "multiples may be computed at run time");
+        r.Add("BroadcastTo", 13, BroadcastTo, "shape may be computed at run time");
+        r.Add("Range", 13, Range, "start, limit and delta may be computed at run time");
         r.Add("Size", 13, Size);
         r.Add("Rank", 13, Rank);
-        r.Add("Pad", 13, Pad);
-        r.Add("PadV2", 13, Pad);
-        r.Add("MirrorPad", 13, MirrorPad, "REFLECT: ONNX reflect; SYMMETRIC: Slices and Concat, constant paddings");
-        r.Add("ReverseV2", 13, ReverseV2, "axis must be a constant");
+        r.Add("Pad", 13, Pad, "paddings may be computed at run time");
+        r.Add("PadV2", 13, Pad, "paddings and constant_values may be computed at run time");
+        r.Add("MirrorPad", 13, MirrorPad, "REFLECT: ONNX reflect; SYMMETRIC: Slices and Concat (paddings may be computed at run time when the rank is known)");
+        r.Add("ReverseV2", 13, ReverseV2, "axis may be computed at run time (Slice with step -1)");
         r.Add("InvertPermutation", 13, InvertPermutation, "folded when constant, else ScatterElements");
         r.Add("Cumsum", 13, Cumsum);
         r.Add("Einsum", 13, Einsum);
@@ -34,7 +34,8 @@ internal static class LayoutConverters
     private static Value AsInt64(OpBuilder b, Value v) => v.Type?.ElementType == DataType.Int64 ? v : b.Cast(v, DataType.Int64);
 
     /// <summary>Transpose(x, perm): ONNX Transpose (perm is an attribute there, so it must be known).</summary>
-    private static void Transpose(TfNodeContext c) => c.SetOutput(0, c.Transpose(c.Input(0), c.ConstantInts(1, "perm")));
+    private static void Transpose(TfNodeContext c) =>
+        c.SetOutput(0, c.Transpose(c.Input(0), c.ConstantInts(1, "perm", "ONNX Transpose takes perm as an attribute")));
 
     /// <summary>Tile(input, multiples): ONNX Tile with int64 repeats.</summary>
     private static void Tile(TfNodeContext c) => c.SetOutput(0, c.Builder.Op("Tile", c.Input(0), AsInt64(c.Builder, c.Input(1))));
@@ -119,7 +120,13 @@ internal static class LayoutConverters
             return;
         }
 
-        var paddings = c.ConstantInts(1, "paddings (SYMMETRIC)");
+        if (c.ConstantInput(1) is not { FitsInt64: true } constant)
+        {
+            SymmetricAtRunTime(c);
+            return;
+        }
+
+        var paddings = constant.ToInt64s();
         var x = c.Input(0);
         for (var axis = 0; axis < paddings.Length / 2; axis++)
         {
@@ -154,10 +161,67 @@ internal static class LayoutConverters
         c.SetOutput(0, x);
     }
 
-    /// <summary>ReverseV2(tensor, axis): Slice with step -1 along each listed axis.</summary>
+    /// <summary>
+    /// MirrorPad SYMMETRIC with paddings known only at run time: per dimension (the rank must be known),
+    /// <c>reverse(x[0:before]) ++ x ++ reverse(x[n-after:n])</c> with the bounds read from the paddings; a 0 gives an
+    /// empty part.
+    /// </summary>
+    private static void SymmetricAtRunTime(TfNodeContext c)
+    {
+        var b = c.Builder;
+        var rank = c.RequireRank(0, "MirrorPad SYMMETRIC with run-time paddings");
+        var paddings = AsInt64(b, c.Input(1));
+        var x = c.Input(0);
+        Value Entry(int row, int column) =>
+            b.Op("Slice", paddings, b.Int64s(row, column), b.Int64s(row + 1, column + 1), b.Int64s(0, 1));
+        for (var axis = 0; axis < rank; axis++)
+        {
+            var ax = b.Int64s(axis);
+            var back = b.Int64s(-1);
+            var before = b.Reshape(Entry(axis, 0), new long[] { 1 });
+            var after = b.Reshape(Entry(axis, 1), new long[] { 1 });
+            var size = b.Op("Gather", new[] { b.Op("Shape", x), ax }, NodeAttribute.Of("axis", 0L));
+            var head = b.Op("Slice", x, b.Int64s(0), before, ax);
+            var tail = b.Op("Slice", x, b.Op("Sub", size, after), b.Int64s(long.MaxValue), ax);
+            var front = b.Int64s(long.MinValue);
+            x = b.Op("Concat", new[]
+            {
+                b.Op("Slice", head, back, front, ax, back), x, b.Op("Slice", tail, back, front, ax, back),
+            }, NodeAttribute.Of("axis", (long)axis));
+        }
+
+        c.SetOutput(0, x);
+    }
+
+    /// <summary>ReverseV2(tensor, axis): Slice with step -1 along each listed axis (the axes may be computed at run time).</summary>
     private static void ReverseV2(TfNodeContext c)
     {
-        var axes = c.ConstantInts(1, "axis").Distinct().ToArray();
+        var b = c.Builder;
+        if (c.ConstantInput(1) is not { FitsInt64: true } constant)
+        {
+            // Slice takes its axes as an input: starts -1, ends past the front, steps -1, one per listed axis.
+            var axis = b.Reshape(AsInt64(b, c.Input(1)), new long[] { -1 });
+            var count = b.Op("Shape", axis);
+            Value Filled(long v, string hint) => b.Op("Expand", b.Const(TensorData.FromInt64s(new[] { v }), hint), count);
+            var back = Filled(-1, "minus_one");
+            c.SetOutput(0, b.Op("Slice", c.Input(0), back, Filled(long.MinValue, "front"), axis, back));
+            return;
+        }
+
+        var axes = constant.ToInt64s();
+        if (c.InputRank(0) is { } rank)
+        {
+            if (axes.FirstOrDefault(a => a < -rank || a >= rank, long.MinValue) is var bad && bad != long.MinValue)
+            {
+                throw c.Error($"input 1 (axis) {bad} is outside a rank-{rank} input");
+            }
+
+            if (axes.Select(a => a < 0 ? a + rank : a).Distinct().Count() != axes.Length)
+            {
+                throw c.Error($"input 1 (axis) [{string.Join(", ", axes)}] names a dimension more than once");
+            }
+        }
+
         if (axes.Length == 0)
         {
             c.SetOutput(0, c.Input(0));
@@ -165,7 +229,7 @@ internal static class LayoutConverters
         }
 
         var ones = axes.Select(_ => -1L).ToArray();
-        c.SetOutput(0, c.Builder.Slice(c.Input(0), ones, axes.Select(_ => long.MinValue).ToArray(), axes, ones));
+        c.SetOutput(0, b.Slice(c.Input(0), ones, axes.Select(_ => long.MinValue).ToArray(), axes, ones));
     }
 
     /// <summary>InvertPermutation(x): y[x[i]] = i. A constant when x is; otherwise ScatterElements of 0..n-1.</summary>

@@ -22,7 +22,7 @@ internal static class ShapeConverters
         r.Add("Pack", 13, Pack, "axis, negative");
         r.Add("Unpack", 13, Unpack, "num, axis, negative");
         r.Add("Split", 13, Split, "split_dim (first input) constant, num_split");
-        r.Add("SplitV", 13, SplitV, "size_splits constant with at most one -1 (resolved at run time when the dimension is dynamic)");
+        r.Add("SplitV", 13, SplitV, "size_splits with at most one -1, may be computed at run time (num_split outputs); split_dim constant");
         r.Add("Shape", 13, Shape, "out_type int32/int64");
         r.Add("ShapeN", 13, ShapeN, "out_type int32/int64");
         r.Add("Fill", 13, Fill, "dims may be computed at run time");
@@ -372,8 +372,33 @@ internal static class ShapeConverters
     private static void SplitV(TfNodeContext c)
     {
         var b = c.Builder;
-        var sizes = c.ConstantInts(1, "size_splits");
         var axis = Axis(c, 2);
+        if (c.ConstantInput(1) is not { FitsInt64: true } constantSizes)
+        {
+            // Sizes known only at run time: ONNX Split takes them as an input; a -1 is the dimension less the others.
+            var count = c.Int("num_split");
+            if (count < 1)
+            {
+                throw c.AttributeError("num_split", $"is {count}; it must be at least 1");
+            }
+
+            if (count == 1)
+            {
+                c.SetOutput(0, c.Input(0));
+                return;
+            }
+
+            var given = ToInt64(c, c.Input(1));
+            var dimension = b.Op("Gather", new[] { b.Op("Shape", c.Input(0)), b.Int64s(axis) }, NodeAttribute.Of("axis", 0L));
+            var minusOne = b.Const(TensorData.FromInt64s(new[] { -1L }, Array.Empty<long>()), "minus_one");
+            var others = b.Op("Add", b.Reduce("ReduceSum", given, null, keepDims: true), b.Int64s(1));
+            var resolved = b.Op("Where", b.Op("Equal", given, minusOne), b.Op("Sub", dimension, others), given);
+            c.SetOutputs(b.Node("Split", new[] { c.Input(0), resolved }, (int)count, new[] { NodeAttribute.Of("axis", axis) })
+                .Outputs.Select(o => o!).ToArray());
+            return;
+        }
+
+        var sizes = constantSizes.ToInt64s();
         var inferred = Array.IndexOf(sizes, -1L);
         if (sizes.Count(s => s == -1) > 1 || sizes.Any(s => s < -1))
         {
