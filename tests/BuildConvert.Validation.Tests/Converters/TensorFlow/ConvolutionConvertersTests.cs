@@ -137,6 +137,113 @@ public sealed class ConvolutionConvertersTests
         Matches(g, new[] { y }, atol: 1e-5, rtol: 1e-5);
     }
 
+    /// <summary>
+    /// SAME with spatial sizes known only at run time becomes ONNX auto_pad SAME_UPPER (total padding
+    /// max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0), the extra element at the end, as TensorFlow pads); each case
+    /// runs one converted model at two spatial sizes, odd and even, against TF.js.
+    /// </summary>
+    [TestMethod]
+    [DataRow("Conv2D", 2, 1, 3, 2)]
+    [DataRow("Conv2D", 3, 1, 2, 4)]
+    [DataRow("Conv2D", 1, 2, 3, 2)]
+    [DataRow("Conv2D", 2, 1, 4, 3)]
+    [DataRow("Conv2D", 1, 3, 2, 5)]
+    [DataRow("DepthwiseConv2dNative", 2, 1, 3, 2)]
+    [DataRow("DepthwiseConv2dNative", 3, 1, 2, 3)]
+    [DataRow("DepthwiseConv2dNative", 1, 2, 3, 2)]
+    [DataRow("MaxPool", 2, 1, 3, 0)]
+    [DataRow("MaxPool", 3, 1, 2, 0)]
+    [DataRow("AvgPool", 2, 1, 3, 0)]
+    [DataRow("AvgPool", 3, 1, 4, 0)]
+    [DataRow("AvgPool", 2, 1, 2, 0)]
+    public void SameWithDynamicSpatialSizesIsSameUpper(string op, int stride, int dilation, int k, int outOrMultiplier)
+    {
+        foreach (var (h, w) in new[] { (7, 8), (10, 5), (4, 9) })
+        {
+            var g = new TfTestGraph();
+            var x = g.Placeholder("x", F32, S(2, h, w, 3), declaredShape: S(-1, -1, -1, 3));
+            var t = ("T", A.T());
+            var strides = ("strides", A.Ints(1, stride, stride, 1));
+            var same = ("padding", A.Str("SAME"));
+            var y = op switch
+            {
+                "Conv2D" => g.Op(op, new[] { x, g.Const("w", F32, S(k, k + 1, 3, outOrMultiplier), Ramp(k * (k + 1) * 3 * outOrMultiplier, 0.1)) },
+                    t, strides, same, ("dilations", A.Ints(1, dilation, dilation, 1))),
+                "DepthwiseConv2dNative" => g.Op(op, new[] { x, g.Const("w", F32, S(k, k, 3, outOrMultiplier), Ramp(k * k * 3 * outOrMultiplier, 0.1)) },
+                    t, strides, same, ("dilations", A.Ints(1, dilation, dilation, 1))),
+                _ => g.Op(op, new[] { x }, t, strides, same, ("ksize", A.Ints(1, k, k + 1, 1))),
+            };
+            var model = Matches(g, new[] { y }, atol: 1e-4, rtol: 1e-4, opsets: new[] { 13, 21 });
+            var node = model.Graph.Nodes.Single(n => n.OpType is "Conv" or "MaxPool" or "AveragePool");
+            // Stride 1 pads (k - 1) * d whatever the size: fixed pads. Otherwise (no dilation here) auto_pad.
+            Assert.AreEqual(stride == 1 ? "" : "SAME_UPPER", node.GetString("auto_pad", ""), $"{h}x{w}: auto_pad");
+        }
+    }
+
+    [TestMethod]
+    [DataRow("Conv2D", 2, 2)]
+    [DataRow("Conv2D", 3, 2)]
+    [DataRow("DepthwiseConv2dNative", 2, 3)]
+    public void SameWithStrideAndDilationAndDynamicSizesPadsAtRunTime(string op, int stride, int dilation)
+    {
+        // ONNX Runtime refuses auto_pad with dilations, and TF.js refuses a stride beside a dilation, so the reference is
+        // the op's definition written with ops TF.js runs: TensorFlow's SAME padding (total max((ceil(in / s) - 1) * s +
+        // (k - 1) * d + 1 - in, 0), the smaller half before) as an explicit Pad, the dilated convolution with stride 1,
+        // and every s-th output ([::s], which is what a stride keeps).
+        const int k = 3;
+        foreach (var (h, w) in new[] { (7, 8), (10, 5) })
+        {
+            var values = Ramp(2 * h * w * 2, 0.3);
+            long[] Pads(long n)
+            {
+                var total = System.Math.Max((((n + stride - 1) / stride) - 1) * stride + ((k - 1) * dilation) + 1 - n, 0);
+                return new[] { total / 2, total - (total / 2) };
+            }
+
+            TfTestGraph Build(bool reference, out string y)
+            {
+                var g = new TfTestGraph();
+                var x = g.Placeholder("x", F32, S(2, h, w, 2), values, declaredShape: reference ? null : S(-1, -1, -1, 2));
+                var filter = g.Const("w", F32, S(k, k, 2, 2), Ramp(k * k * 4, 0.1));
+                var dil = ("dilations", A.Ints(1, dilation, dilation, 1));
+                if (!reference)
+                {
+                    y = g.Op(op, new[] { x, filter }, ("T", A.T()), ("strides", A.Ints(1, stride, stride, 1)), ("padding", A.Str("SAME")), dil);
+                    return g;
+                }
+
+                var (ph, pw) = (Pads(h), Pads(w));
+                var padded = g.Op("Pad", new[] { x, g.Const("p", Core.Formats.TensorFlow.Proto.DataType.DtInt32, S(4, 2), 0, 0, ph[0], ph[1], pw[0], pw[1], 0, 0) },
+                    ("T", A.T()), ("Tpaddings", A.T(Core.Formats.TensorFlow.Proto.DataType.DtInt32)));
+                var conv = g.Op(op, new[] { padded, filter }, ("T", A.T()), ("strides", A.Ints(1, 1, 1, 1)), ("padding", A.Str("VALID")), dil);
+                y = g.Op("StridedSlice", new[] { conv, g.Ints("b", 0, 0, 0, 0), g.Ints("e", 0, 0, 0, 0), g.Ints("s", 1, stride, stride, 1) },
+                    ("T", A.T()), ("Index", A.T(Core.Formats.TensorFlow.Proto.DataType.DtInt32)), ("begin_mask", A.Int(15)), ("end_mask", A.Int(15)));
+                return g;
+            }
+
+            var graph = Build(false, out var output);
+            var definition = Build(true, out var referenceOutput);
+            MatchesDefinition(graph, output, definition, referenceOutput, atol: 1e-4, rtol: 1e-4);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("Conv2D", 2)]
+    [DataRow("Conv2D", 3)]
+    [DataRow("DepthwiseConv2dNative", 2)]
+    public void ExplicitPaddingsWithDynamicSpatialSizes(string op, int stride)
+    {
+        foreach (var (h, w) in new[] { (7, 6), (4, 9) })
+        {
+            var g = new TfTestGraph();
+            var x = g.Placeholder("x", F32, S(1, h, w, 2), declaredShape: S(-1, -1, -1, 2));
+            var filter = g.Const("w", F32, S(3, 2, 2, 2), Ramp(24, 0.1));
+            var y = g.Op(op, new[] { x, filter }, ("T", A.T()), ("strides", A.Ints(1, stride, 1, 1)), ("padding", A.Str("EXPLICIT")),
+                ("explicit_paddings", A.Ints(0, 0, 2, 1, 0, 3, 0, 0)), ("dilations", A.Ints(1, 1, 1, 1)));
+            Matches(g, new[] { y }, atol: 1e-4, rtol: 1e-4, opsets: new[] { 13, 21 });
+        }
+    }
+
     [TestMethod]
     public void AConvNetKeepsAtMostOneTransposeAtTheInputAndTheOutput()
     {

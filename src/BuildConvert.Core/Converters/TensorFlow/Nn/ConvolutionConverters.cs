@@ -7,8 +7,9 @@ namespace BuildConvert.Core.Converters.TensorFlow.Nn;
 /// Conv2DBackpropInput, MaxPool, AvgPool):
 /// channels-last data is transposed to ONNX's channels-first around the node (the layout passes cancel the pairs
 /// between consecutive ops); filters HWIO become OIHW (folded for constant filters). <c>padding</c> SAME pads
-/// max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0) with the smaller half before, as TensorFlow does (computed
-/// exactly when the spatial size is static, SAME_UPPER otherwise); VALID pads nothing; EXPLICIT reads
+/// max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0) with the smaller half before, as TensorFlow does: computed here
+/// when the spatial size is static or every stride is 1; ONNX auto_pad SAME_UPPER (the same rule) when a size is dynamic;
+/// with dilations above 1 as well (which ONNX Runtime's SAME_UPPER refuses) a Pad computed from the run-time size; VALID pads nothing; EXPLICIT reads
 /// <c>explicit_paddings</c>. AvgPool averages over the window's valid elements only (TensorFlow excludes padding).
 /// </summary>
 internal static class ConvolutionConverters
@@ -67,7 +68,16 @@ internal static class ConvolutionConverters
             attributes.Add(NodeAttribute.Of("kernel_shape", kernel));
         }
 
-        attributes.AddRange(Padding(c, last, rank, kernel, strides, dilations));
+        if (NeedsRunTimeSamePads(c, last, rank, kernel, strides, dilations))
+        {
+            x = RunTimeSamePad(c, x, rank, kernel!, strides, dilations);
+            attributes.Add(NodeAttribute.Of("pads", new long[(rank - 2) * 2]));
+        }
+        else
+        {
+            attributes.AddRange(Padding(c, last, rank, kernel, strides, dilations));
+        }
+
         var xs = c.InputShape(0);
         var cin = xs is { } shape && shape.Count == rank ? shape[last ? rank - 1 : 1].Value : null;
         if (depthwise)
@@ -234,6 +244,35 @@ internal static class ConvolutionConverters
         return pads;
     }
 
+    /// <summary>
+    /// Whether SAME padding must be computed at run time: a spatial size is dynamic, a dilation is above 1 (ONNX Runtime
+    /// refuses auto_pad SAME_* with dilations) and a stride is above 1 (with stride 1 the total padding, (k - 1) * d, does
+    /// not depend on the size).
+    /// </summary>
+    private static bool NeedsRunTimeSamePads(TfNodeContext c, bool channelsLast, int rank, long[]? kernel, long[] strides, long[] dilations) =>
+        kernel is not null && c.String("padding", "VALID") == "SAME" && dilations.Any(d => d > 1) && strides.Any(s => s > 1) &&
+        (c.InputShape(0) is not { } shape || shape.Count != rank || Enumerable.Range(0, rank - 2).Any(i => !shape[(channelsLast ? 1 : 2) + i].IsFixed));
+
+    /// <summary>
+    /// <paramref name="x"/> (channels-first) padded with zeros as TensorFlow's SAME pads it, the amounts computed from its
+    /// run-time spatial sizes: total max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0), the smaller half before.
+    /// </summary>
+    private static Value RunTimeSamePad(TfNodeContext c, Value x, int rank, long[] kernel, long[] strides, long[] dilations)
+    {
+        var b = c.Builder;
+        var spatial = rank - 2;
+        var size = b.Op("Slice", b.Op("Shape", x), b.Int64s(2), b.Int64s(rank));
+        var stride = b.Int64s(strides);
+        var span = b.Int64s(Enumerable.Range(0, spatial).Select(i => ((kernel[i] - 1) * dilations[i]) + 1).ToArray());
+        var output = b.Op("Div", b.Op("Sub", b.Op("Add", size, stride), b.Int64s(Enumerable.Repeat(1L, spatial).ToArray())), stride);
+        var covered = b.Op("Add", b.Op("Mul", b.Op("Sub", output, b.Int64s(Enumerable.Repeat(1L, spatial).ToArray())), stride), span);
+        var total = b.Op("Max", b.Op("Sub", covered, size), b.Int64s(new long[spatial]));
+        var before = b.Op("Div", total, b.Int64s(Enumerable.Repeat(2L, spatial).ToArray()));
+        var after = b.Op("Sub", total, before);
+        var pads = b.Op("Concat", new[] { b.Int64s(0, 0), before, b.Int64s(0, 0), after }, NodeAttribute.Of("axis", 0L));
+        return b.Op("Pad", new[] { x, pads }, NodeAttribute.Of("mode", "constant"));
+    }
+
     /// <summary>ONNX pads (or auto_pad) for TensorFlow's <c>padding</c>.</summary>
     internal static IEnumerable<NodeAttribute> Padding(TfNodeContext c, bool channelsLast, int rank, long[]? kernel, long[] strides, long[] dilations)
     {
@@ -250,7 +289,8 @@ internal static class ConvolutionConverters
         }
 
         var shape = c.InputShape(0);
-        if (kernel is null || shape is null || shape.Count != rank)
+        var stride1 = kernel is not null && strides.All(s => s == 1);
+        if (!stride1 && (kernel is null || shape is null || shape.Count != rank))
         {
             return new[] { NodeAttribute.Of("auto_pad", "SAME_UPPER") };
         }
@@ -258,13 +298,15 @@ internal static class ConvolutionConverters
         var result = new long[spatialCount * 2];
         for (var i = 0; i < spatialCount; i++)
         {
-            if (shape[(channelsLast ? 1 : 2) + i].Value is not { } size)
+            // With stride 1 the output has the input's size and the total padding is (k - 1) * d whatever the size.
+            var size = stride1 ? 1 : shape![(channelsLast ? 1 : 2) + i].Value ?? -1;
+            if (size < 0)
             {
                 return new[] { NodeAttribute.Of("auto_pad", "SAME_UPPER") };
             }
 
             var output = (size + strides[i] - 1) / strides[i];
-            var total = System.Math.Max(((output - 1) * strides[i]) + ((kernel[i] - 1) * dilations[i]) + 1 - size, 0);
+            var total = System.Math.Max(((output - 1) * strides[i]) + ((kernel![i] - 1) * dilations[i]) + 1 - size, 0);
             result[i] = total / 2;
             result[spatialCount + i] = total - (total / 2);
         }
