@@ -55,6 +55,67 @@ public sealed class ControlFlowConvertersTests
         TfOracleAssert.Matches(g, new[] { node });
     }
 
+    [TestMethod]
+    [DataRow(true, false)]
+    [DataRow(false, false)]
+    [DataRow(true, true)]
+    [DataRow(false, true)]
+    public void IfWhoseBranchesDisagreeOnShapeOrRank(bool condition, bool ranksDiffer)
+    {
+        // then returns x [2, 3] as it is; else returns it reshaped to [3, 2] (same rank) or flattened to [6] (another rank).
+        // The If's output is typed only as far as both agree; the graph outputs read it through Reshape [-1] and Shape.
+        var g = new TfTestGraph();
+        var c = g.Placeholder("c", B, Array.Empty<long>(), new[] { condition ? 1.0 : 0.0 });
+        var x = g.Placeholder("x", F, new long[] { 2, 3 });
+        var then = g.Function("keep_f", new[] { ("a", F) }, f => new[] { (f.OpArg("Identity", "output", new[] { "a" }, ("T", A.T())), F) });
+        var otherwise = g.Function("reshape_f", new[] { ("a", F) }, f =>
+        {
+            var shape = ranksDiffer ? f.Const("shape", I, new long[] { 1 }, 6) : f.Const("shape", I, new long[] { 2 }, 3, 2);
+            return new[] { (f.OpArg("Reshape", "output", new[] { "a", shape }, ("T", A.T()), ("Tshape", A.T(I))), F) };
+        });
+        // output_shapes as TensorFlow writes it when the branches disagree: unknown rank, or unknown sizes.
+        var node = g.OpNamed("branch", "StatelessIf", new[] { c, x },
+            ("Tcond", A.Type(B)), ("Tin", A.Types(F)), ("Tout", A.Types(F)), ("then_branch", A.Func(then)), ("else_branch", A.Func(otherwise)),
+            ("output_shapes", ranksDiffer ? A.Shapes(new long[]?[] { null }) : A.Shapes(new long[] { -1, -1 })));
+        var flat = g.Op("Reshape", new[] { node, g.Ints("flat", -1) }, ("T", A.T()), ("Tshape", A.T(I)));
+        var shapeOf = g.Op("Shape", new[] { node }, ("T", A.T()), ("out_type", A.T(I)));
+        var outputs = ranksDiffer ? new[] { flat, shapeOf } : new[] { flat, shapeOf, node };
+        var model = TfOracleAssert.Matches(g, outputs, atol: 0, rtol: 0, opsets: new[] { 13, 17, 21 });
+        var output = model.Graph.Nodes.Single(n => n.OpType == "If").Outputs[0]!.Type;
+        if (ranksDiffer)
+        {
+            Assert.IsNull(output?.Shape, "no shape: the branches disagree on the rank");
+        }
+        else
+        {
+            Assert.IsTrue(output?.Shape is { Count: 2 } s && s.All(d => !d.IsFixed), "rank 2, sizes unknown");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void IfWhoseBranchReturnsAConstantOfAnotherRank(bool condition)
+    {
+        // then returns a constant [4] (a scalar-shaped int is another rank again in the second output), else the input [2, 3].
+        var g = new TfTestGraph();
+        var c = g.Placeholder("c", B, Array.Empty<long>(), new[] { condition ? 1.0 : 0.0 });
+        var x = g.Placeholder("x", F, new long[] { 2, 3 });
+        var then = g.Function("const_f", new[] { ("a", F) }, f => new[]
+        {
+            (f.Const("values", F, new long[] { 4 }, 1, 2, 3, 4), F), (f.Const("count", I, Array.Empty<long>(), 7), I),
+        });
+        var otherwise = g.Function("input_f", new[] { ("a", F) }, f => new[]
+        {
+            (f.OpArg("Identity", "output", new[] { "a" }, ("T", A.T())), F), (f.OpArg("Shape", "output", new[] { "a" }, ("T", A.T()), ("out_type", A.T(I))), I),
+        });
+        var node = g.OpNamed("branch", "If", new[] { c, x },
+            ("Tcond", A.Type(B)), ("Tin", A.Types(F)), ("Tout", A.Types(F, I)), ("then_branch", A.Func(then)), ("else_branch", A.Func(otherwise)));
+        var flat = g.Op("Reshape", new[] { node, g.Ints("flat", -1) }, ("T", A.T()), ("Tshape", A.T(I)));
+        var flat2 = g.Op("Reshape", new[] { "branch:1", g.Ints("flat2", -1) }, ("T", A.T(I)), ("Tshape", A.T(I)));
+        TfOracleAssert.Matches(g, new[] { flat, flat2 }, atol: 0, rtol: 0, opsets: new[] { 13, 21 });
+    }
+
     /// <summary>A counted loop: i from 0 while i &lt; n, acc = acc * 0.5 + x; n and x are loop invariants.</summary>
     private static TfTestGraph CountedLoop(string op, double n, out string acc)
     {
