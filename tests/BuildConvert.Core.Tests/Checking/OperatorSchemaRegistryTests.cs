@@ -185,24 +185,41 @@ public sealed class OperatorSchemaRegistryTests
     }
 
     [TestMethod]
-    public void LoadingTheEmbeddedTableIsFast()
+    public void LoadingTheEmbeddedTableCostsAFewPlainJsonParses()
     {
-        // The budget is 100 ms per load. The machine running the suite is often shared, so the best of several loads
-        // is what is compared; the first (cold, including JIT) is reported too.
+        // Load time is compared with a peer measured in the same run, not with a wall-clock budget: the suite shares
+        // its machine, and a busy machine slows both alike. The peer is System.Text.Json reading the same bytes into a
+        // JsonDocument (what any loader must at least do); loads and peer parses alternate, and the best of each is
+        // compared. Absolute times live in eng/bench.
         var bytes = ReadEmbeddedTable();
-        var times = new List<double>();
+        var loads = new List<double>();
+        var peers = new List<double>();
         var count = 0;
         for (var i = 0; i < 7; i++)
         {
             var watch = Stopwatch.StartNew();
             count = OperatorSchemaRegistry.Parse(bytes).All.Count;
-            times.Add(watch.Elapsed.TotalMilliseconds);
+            loads.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            using (var document = System.Text.Json.JsonDocument.Parse(bytes))
+            {
+                GC.KeepAlive(document.RootElement.ValueKind);
+            }
+
+            peers.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        Console.WriteLine($"operator schema table: {bytes.Length} bytes, {count} versions, load times (ms): " +
-            string.Join(", ", times.Select(t => t.ToString("F1", System.Globalization.CultureInfo.InvariantCulture))));
-        Assert.IsLessThan(100.0, times.Min());
+        var ratio = loads.Min() / peers.Min();
+        string Ms(IEnumerable<double> times) =>
+            string.Join(", ", times.Select(t => t.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)));
+        Console.WriteLine($"operator schema table: {bytes.Length} bytes, {count} versions; load (ms): {Ms(loads)}; " +
+            $"JsonDocument.Parse (ms): {Ms(peers)}; best-to-best ratio {ratio:F2}");
+        Assert.IsLessThan(RatioBound, ratio);
     }
+
+    // Measured here (2 cores, idle and busy): 3.7 to 5.1. The bound leaves room for that noise; it fails when loading
+    // becomes several times more work (schemas built eagerly twice, a per-row regex), not on a busy machine.
+    private const double RatioBound = 10.0;
 
     [TestMethod]
     public void DuplicateOperatorVersionsFailAtLoad()
