@@ -22,3 +22,15 @@ if ! cmp -s "$tfjs_dir/package-lock.json" "$tfjs_dir/node_modules/.package-lock.
   (cd "$tfjs_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   cp "$tfjs_dir/package-lock.json" "$tfjs_dir/node_modules/.package-lock.json.installed"
 fi
+
+# TorchScript: Debian's PyTorch 1.13 / torchvision 0.14 / onnx 1.12 generate the large TorchScript fixtures
+# (eng/torchscript/large-fixtures.sh) and are the side-by-side peers of the benchmarks; patchelf and g++ patch
+# TorchSharp's native shim for Debian 12's libstdc++ when the LibTorch oracle is built (eng/torchsharp/fix-glibcxx.sh).
+missing=()
+/usr/bin/python3 -c 'import torch, torchvision, onnx' 2>/dev/null || missing+=(python3-torch python3-torchvision python3-onnx)
+command -v patchelf >/dev/null || missing+=(patchelf)
+command -v g++ >/dev/null || missing+=(g++)
+command -v readelf >/dev/null || missing+=(binutils)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.Onnx.Proto;
@@ -13,13 +12,10 @@ namespace BuildConvert.Validation;
 /// <summary>
 /// Creates golden data for an ONNX model by running ONNX Runtime on seeded random inputs of the declared shapes (or on
 /// given inputs), and writes it in the ONNX test layout (<c>test_data_set_N/input_K.pb</c>, <c>output_K.pb</c>).
-/// Random values: floating point uniform in [-1, 1), integers uniform in [0, 4) (small enough to be valid indices for
-/// most models), bools uniform, strings from a small word list.
+/// Random values come from <see cref="SeededInputs"/>, which the LibTorch oracle shares.
 /// </summary>
 public sealed class GoldenGenerator
 {
-    private static readonly string[] Words = ["alpha", "beta", "gamma", "delta", "", "epsilon", "zeta", "eta"];
-
     /// <summary>Runs the model and returns the data sets (not written anywhere).</summary>
     /// <exception cref="BuildConvertException">BCONV10xx when the model cannot be read; BCONV4011 when inputs cannot be made; BCONV4006/4007 when ONNX Runtime
     /// cannot load the model; BCONV4008 when it fails to run; BCONV4009 for types its .NET API cannot carry.</exception>
@@ -122,7 +118,7 @@ public sealed class GoldenGenerator
         var sets = new List<DataValue>[sizes.Count];
         for (var n = 0; n < sizes.Count; n++)
         {
-            var random = new Random(unchecked((options.Seed * 7919) + n));
+            var random = SeededInputs.ForDataSet(options.Seed, n);
             sets[n] = inputs.Select((input, k) => (DataValue)RandomTensor(modelPath, input, shapes[k](sizes[n]), random)).ToList();
         }
 
@@ -190,56 +186,13 @@ public sealed class GoldenGenerator
                 $"input '{input.Name}' is {ElementTypes.Name(type)}, which ONNX Runtime's .NET API cannot create", modelPath, input.Name);
         }
 
-        long count;
-        try
-        {
-            count = ElementTypes.ElementCount(shape);
-        }
-        catch (OverflowException)
-        {
-            count = long.MaxValue;
-        }
-
-        const long maxElements = 1L << 28;
-        if (count > maxElements)
+        if (SeededInputs.ElementCount(shape) > SeededInputs.MaxElements)
         {
             throw BuildConvertException.Create(DiagnosticCodes.GoldenGenerationFailed,
-                $"input '{input.Name}' of shape [{string.Join(",", shape)}] has more than {maxElements} elements", modelPath, input.Name);
+                $"input '{input.Name}' of shape [{string.Join(",", shape)}] has more than {SeededInputs.MaxElements} elements", modelPath, input.Name);
         }
 
-        if (type == DataType.String)
-        {
-            var strings = new string[count];
-            for (var i = 0; i < count; i++)
-            {
-                strings[i] = Words[random.Next(Words.Length)];
-            }
-
-            return new TensorValue(input.Name, type, shape, default, strings);
-        }
-
-        var width = (int)ElementTypes.ByteCount(type, 1);
-        var data = new byte[count * width];
-        for (var i = 0; i < count; i++)
-        {
-            var slot = data.AsSpan(i * width, width);
-            var real = (random.NextDouble() * 2) - 1;
-            var integer = random.Next(0, 4);
-            switch (type)
-            {
-                case DataType.Float: BinaryPrimitives.WriteSingleLittleEndian(slot, (float)real); break;
-                case DataType.Double: BinaryPrimitives.WriteDoubleLittleEndian(slot, real); break;
-                case DataType.Float16: BinaryPrimitives.WriteHalfLittleEndian(slot, (Half)real); break;
-                case DataType.Bfloat16: BinaryPrimitives.WriteUInt16LittleEndian(slot, (ushort)(BitConverter.SingleToUInt32Bits((float)real) >> 16)); break;
-                case DataType.Bool: slot[0] = (byte)(integer & 1); break;
-                default:
-                    slot.Clear();
-                    slot[0] = (byte)integer;
-                    break;
-            }
-        }
-
-        return new TensorValue(input.Name, type, shape, data);
+        return SeededInputs.Tensor(input.Name, type, shape, random);
     }
 
     private static List<DataValue> RunOnce(string modelPath, InferenceSession session, List<DataValue> inputs, string dataSet)

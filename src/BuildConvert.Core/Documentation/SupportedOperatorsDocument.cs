@@ -3,6 +3,7 @@ using System.Text;
 using BuildConvert.Core.Checking;
 using BuildConvert.Core.Converters.Onnx;
 using BuildConvert.Core.Converters.TensorFlow;
+using BuildConvert.Core.Converters.TorchScript;
 using BuildConvert.Core.Evaluation;
 using BuildConvert.Core.Graphs.Inference;
 
@@ -67,7 +68,8 @@ public static class SupportedOperatorsDocument
 
         sb.Append("## Conversions from other formats\n\n");
         AppendTensorFlow(sb);
-        sb.Append("TorchScript, Keras and scikit-learn converters are on the roadmap; each will add its own table here, ")
+        AppendTorchScript(sb);
+        sb.Append("Keras and scikit-learn converters are on the roadmap; each will add its own table here, ")
             .Append("generated from its converter registry.\n");
         return sb.ToString();
     }
@@ -90,6 +92,31 @@ public static class SupportedOperatorsDocument
             var text = string.Join(", ", versions.Select(e => ">= " + e.Key.MinOpset.ToString(CultureInfo.InvariantCulture)));
             var notes = string.Join("; ", versions.Select(e => e.Note).Where(n => n.Length > 0));
             sb.Append("| ").Append(op.Key).Append(" | ").Append(text).Append(" | ").Append(notes.Replace("|", "\\|", StringComparison.Ordinal)).Append(" |\n");
+        }
+
+        sb.Append('\n');
+    }
+
+    private static void AppendTorchScript(StringBuilder sb)
+    {
+        var registry = TorchModelConverter.Registry;
+        var ops = registry.Entries.GroupBy(e => $"{e.Key.Domain}::{e.Key.OpType}").OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        sb.Append("### TorchScript (target opsets ").Append(TorchModelConverter.MinOpset.ToString(CultureInfo.InvariantCulture)).Append('-')
+            .Append(TorchModelConverter.MaxOpset.ToString(CultureInfo.InvariantCulture)).Append(", default ")
+            .Append(TorchModelConverter.DefaultOpset.ToString(CultureInfo.InvariantCulture)).Append(", ")
+            .Append(ops.Count.ToString(CultureInfo.InvariantCulture)).Append(" operators)\n\n");
+        sb.Append("From `Converters/TorchScript` (one file per family), for the ATen-level graph the TorchScript front end makes. ")
+            .Append("One converter serves every overload of its operator (told apart by the arguments' types, as PyTorch 1.13's schemas do); ")
+            .Append("Tensor/Scalar operands are promoted with `torch.result_type`'s rules; an in-place form (`relu_`) converts as its operator ")
+            .Append("with the result kept in self's dtype. Dropout with train=True is refused with BCONV2202, complex and quantized dtypes with BCONV2201.\n\n");
+        sb.Append("| Operator | Target opsets | Notes |\n|---|---|---|\n");
+        foreach (var op in ops)
+        {
+            var versions = op.OrderBy(e => e.Key.MinOpset).ToArray();
+            var text = string.Join(", ", versions.Select(e => ">= " + e.Key.MinOpset.ToString(CultureInfo.InvariantCulture)));
+            var notes = string.Join("; ", versions.Select(e => e.Note).Where(n => n.Length > 0));
+            sb.Append("| `").Append(op.Key).Append("` | ").Append(text).Append(" | ")
+                .Append(notes.Replace("|", "\\|", StringComparison.Ordinal)).Append(" |\n");
         }
 
         sb.Append('\n');

@@ -59,6 +59,14 @@ public sealed record ConversionOptions
 /// </summary>
 public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<long?> Dimensions)
 {
+    /// <summary>For each dimension, the symbol it was written with (<c>N</c>, <c>batch</c>), or null for a size, <c>-1</c>
+    /// or <c>?</c>; empty when the spec was not parsed from text. Formats that name dynamic dimensions use it so that
+    /// two inputs written with the same symbol share one dimension.</summary>
+    public IReadOnlyList<string?> Symbols { get; init; } = Array.Empty<string?>();
+
+    /// <summary>The symbol of dimension <paramref name="index"/>, or null.</summary>
+    public string? SymbolAt(int index) => index < Symbols.Count ? Symbols[index] : null;
+
     /// <summary>
     /// Parses <c>"a:N,3,224,224;b:1,10"</c> or <c>"0:1,3"</c>. Entries are separated by <c>;</c>; each is a name or a
     /// 0-based position, a colon, then comma-separated dimensions. An empty dimension list means a scalar.
@@ -97,6 +105,7 @@ public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<l
             var key = rawEntry[..colon].Trim();
             var dimsText = rawEntry[(colon + 1)..].Trim();
             var dims = new List<long?>();
+            var symbols = new List<string?>();
             if (dimsText.Length > 0)
             {
                 foreach (var d in dimsText.Split(',', StringSplitOptions.TrimEntries))
@@ -109,10 +118,12 @@ public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<l
                         }
 
                         dims.Add(v == -1 ? null : v);
+                        symbols.Add(null);
                     }
                     else if (d == "?" || (d.Length > 0 && char.IsLetter(d[0]) && d.All(c => char.IsLetterOrDigit(c) || c == '_')))
                     {
                         dims.Add(null);
+                        symbols.Add(d == "?" ? null : d);
                     }
                     else
                     {
@@ -122,14 +133,14 @@ public sealed record InputShapeSpec(string? Name, int? Position, IReadOnlyList<l
             }
 
             var isPosition = int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var position);
-            result.Add(new InputShapeSpec(isPosition ? null : key, isPosition ? position : null, dims));
+            result.Add(new InputShapeSpec(isPosition ? null : key, isPosition ? position : null, dims) { Symbols = symbols });
         }
 
         return result;
     }
 
     public override string ToString() =>
-        $"{Name ?? Position?.ToString(CultureInfo.InvariantCulture)}:{string.Join(",", Dimensions.Select(d => d?.ToString(CultureInfo.InvariantCulture) ?? "N"))}";
+        $"{Name ?? Position?.ToString(CultureInfo.InvariantCulture)}:{string.Join(",", Dimensions.Select((d, i) => d?.ToString(CultureInfo.InvariantCulture) ?? SymbolAt(i) ?? "N"))}";
 
     private static OptionValueException Invalid(string text, string why) =>
         OptionValueException.Invalid("name:d1,d2,... entries separated by ';'", why);

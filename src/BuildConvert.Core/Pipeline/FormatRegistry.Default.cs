@@ -1,5 +1,6 @@
 using BuildConvert.Core.Formats.Onnx;
 using BuildConvert.Core.Formats.TensorFlow;
+using BuildConvert.Core.Formats.TorchScript;
 
 namespace BuildConvert.Core.Pipeline;
 
@@ -14,5 +15,6 @@ public sealed partial class FormatRegistry
         new OnnxModelFormat(),
         new TfSavedModelFormat(),
         new TfGraphDefFormat(),
+        new TorchScriptFormat(),
     });
 }

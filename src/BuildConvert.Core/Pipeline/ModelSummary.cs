@@ -41,6 +41,10 @@ public sealed record ModelSummary(
     /// formats without them. <see cref="Inputs"/> and <see cref="Outputs"/> are those of the one converted by default.</summary>
     public IReadOnlyList<SignatureSummary> Signatures { get; init; } = Array.Empty<SignatureSummary>();
 
+    /// <summary>Facts particular to the source's format, as (label, text) lines for <c>inspect</c> (a TorchScript
+    /// archive's version, root folder and root class); empty when the format has none.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+
     /// <summary>Summarises <paramref name="model"/>. Never throws for malformed sizes: those tensors count as zero.</summary>
     /// <exception cref="Diagnostics.BuildConvertException">BCONV3198 for a subgraph nested past
     /// <see cref="OnnxModelWalker.DefaultMaxDepth"/> (the reader refuses such models first).</exception>

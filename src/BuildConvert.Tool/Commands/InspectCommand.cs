@@ -60,6 +60,11 @@ internal sealed class InspectCommand : ICliCommand
         o.WriteLine($"model:      {path}");
         o.WriteLine($"format:     {format}, IR version {s.IrVersion.ToString(c)}");
         o.WriteLine($"producer:   {(s.ProducerName.Length == 0 ? "(none)" : s.ProducerName)}{(s.ProducerVersion.Length == 0 ? "" : " " + s.ProducerVersion)}");
+        foreach (var (label, text) in s.Details)
+        {
+            o.WriteLine($"{label + ":",-11} {text}");
+        }
+
         o.WriteLine($"opsets:     {(s.Opsets.Count == 0 ? "(none)" : string.Join(", ", s.Opsets.Select(x => $"{x.Domain} {x.Version.ToString(c)}")))}");
         PrintValues(o, "inputs", s.Inputs);
         PrintValues(o, "outputs", s.Outputs);

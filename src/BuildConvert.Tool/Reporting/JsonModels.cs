@@ -28,6 +28,7 @@ internal static class JsonModels
         {
             ["key"] = s.Key, ["methodName"] = s.MethodName, ["inputs"] = Values(s.Inputs), ["outputs"] = Values(s.Outputs),
         }).ToArray()),
+        ["details"] = new JsonObject(summary.Details.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value))),
     };
 
     /// <summary>A validation report: per data set, per output comparison.</summary>

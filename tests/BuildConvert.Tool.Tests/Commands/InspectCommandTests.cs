@@ -42,6 +42,28 @@ public sealed class InspectCommandTests
     }
 
     [TestMethod]
+    public void A_TorchScript_archive_shows_its_version_root_methods_and_parameters()
+    {
+        // 172,801 parameters in 8 tensors: what Debian's PyTorch lists for foo9 (eng/torchscript/archive-contents.json).
+        var path = Path.Combine(TestPaths.Corpora, "pytorch", "tchrs-foo9-residual-mlp", "foo9.pt");
+        var text = Cli.Run("inspect", path);
+        Assert.AreEqual(0, text.ExitCode, text.ToString());
+        StringAssert.Contains(text.Stdout, "format:     torchscript");
+        StringAssert.Contains(text.Stdout, "TorchScript version 3 (from version), root folder 'model.scr/'");
+        StringAssert.Contains(text.Stdout, "module:     __torch__.models.regression.resfcl_concat.RegResFClConcatModel");
+        StringAssert.Contains(text.Stdout, "methods:    forward");
+        StringAssert.Contains(text.Stdout, "parameters: 172,801 in 8 initializers, 691,204 bytes");
+
+        var json = Cli.Run("inspect", path, "--json");
+        Assert.AreEqual(0, json.ExitCode, json.ToString());
+        var model = json.Json().Models().Single();
+        Assert.AreEqual("torchscript", model.GetProperty("format").GetString());
+        Assert.AreEqual(172801, model.GetProperty("parameterCount").GetInt64());
+        Assert.AreEqual("forward", model.GetProperty("details").GetProperty("methods").GetString());
+        Assert.AreEqual("forward", model.GetProperty("signatures").EnumerateArray().Single().GetProperty("key").GetString());
+    }
+
+    [TestMethod]
     public void External_data_sizes_are_counted()
     {
         var result = Cli.Run("inspect", TestPaths.SmallCnnExternal, "--json");

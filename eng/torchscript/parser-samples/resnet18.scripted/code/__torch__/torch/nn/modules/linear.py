@@ -1,0 +1,14 @@
+class Linear(Module):
+  __parameters__ = ["weight", "bias", ]
+  __buffers__ = []
+  weight : Tensor
+  bias : Tensor
+  training : bool
+  _is_full_backward_hook : NoneType
+  out_features : Final[int] = 1000
+  in_features : Final[int] = 512
+  def forward(self: __torch__.torch.nn.modules.linear.Linear,
+    input: Tensor) -> Tensor:
+    weight = self.weight
+    bias = self.bias
+    return torch.linear(input, weight, bias)
