@@ -78,7 +78,7 @@ public sealed class TorchScriptRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var parameters = Parameters(method);
-        if (Signature.Returns.TryGetValue(method, out var returns) && UnreadableReturn(returns) is { } unreadable)
+        if (Signature.Returns.TryGetValue(method, out var returns) && UnreadableReturn(returns, Signature.NamedTuples) is { } unreadable)
         {
             throw BuildConvertException.Create(DiagnosticCodes.TorchOutputUnsupported,
                 $"method '{method}' returns {returns}; TorchSharp 0.107 cannot bring {unreadable} back to .NET (it reads tensors, scalars and tuples and lists of them)", ArchivePath, method);
@@ -127,8 +127,19 @@ public sealed class TorchScriptRunner : IDisposable
     /// <inheritdoc/>
     public void Dispose() => module.Dispose();
 
-    /// <summary>What in a return annotation TorchSharp cannot read (a dict, a class object, a string), or null.</summary>
-    internal static string? UnreadableReturn(string annotation) =>
+    /// <summary>What in a return annotation TorchSharp cannot read (a dict, a class object, a string), or null. The
+    /// <paramref name="namedTuples"/> are tuples to LibTorch, so they are readable.</summary>
+    internal static string? UnreadableReturn(string annotation, IReadOnlySet<string>? namedTuples = null)
+    {
+        foreach (var name in namedTuples ?? new HashSet<string>())
+        {
+            annotation = System.Text.RegularExpressions.Regex.Replace(annotation, System.Text.RegularExpressions.Regex.Escape(name) + @"\b", "Tuple");
+        }
+
+        return UnreadableAnnotation(annotation);
+    }
+
+    private static string? UnreadableAnnotation(string annotation) =>
         annotation.Contains("Dict[", StringComparison.Ordinal) ? "a dict"
         : annotation.Contains("__torch__.", StringComparison.Ordinal) ? "a class object"
         : System.Text.RegularExpressions.Regex.IsMatch(annotation, @"\bstr\b") ? "a string"

@@ -32,12 +32,18 @@ public sealed class TorchScriptSignature
 {
     private const long MaxSourceBytes = 64L << 20;
 
-    private TorchScriptSignature(string rootClass, (Dictionary<string, IReadOnlyList<TorchParameter>> Parameters, Dictionary<string, string> Returns) methods)
+    private TorchScriptSignature(string rootClass, (Dictionary<string, IReadOnlyList<TorchParameter>> Parameters, Dictionary<string, string> Returns) methods,
+        IReadOnlySet<string>? namedTuples = null)
     {
         RootClass = rootClass;
         Methods = methods.Parameters;
         Returns = methods.Returns;
+        NamedTuples = namedTuples ?? new HashSet<string>(StringComparer.Ordinal);
     }
+
+    /// <summary>The qualified names of the archive's NamedTuple classes (<c>class GoogLeNetOutputs(NamedTuple):</c>):
+    /// LibTorch returns them as tuples, which TorchSharp reads.</summary>
+    public IReadOnlySet<string> NamedTuples { get; }
 
     /// <summary>The root module's qualified class name (<c>__torch__.torchvision.models.resnet.ResNet</c>).</summary>
     public string RootClass { get; }
@@ -79,7 +85,7 @@ public sealed class TorchScriptSignature
             var sourcePath = prefix + "code/" + module.Replace('.', '/') + ".py";
             var source = entries.FirstOrDefault(e => e.FullName == sourcePath)
                 ?? throw NotAnArchive(archivePath, $"the root module's class {root} has no source file {sourcePath} (a state_dict saved with torch.save has no code/)");
-            return new TorchScriptSignature(root, ParseMethods(ReadText(source), className));
+            return new TorchScriptSignature(root, ParseMethods(ReadText(source), className), NamedTupleClasses(entries, prefix + "code/"));
         }
         catch (InvalidDataException e)
         {
@@ -206,6 +212,23 @@ public sealed class TorchScriptSignature
     {
         var parts = fullName.Split('/');
         return parts.Length == 2 && parts[1] == name;
+    }
+
+    /// <summary>The NamedTuple classes defined in the code files under <paramref name="codeFolder"/>, qualified by
+    /// their file's module path.</summary>
+    private static HashSet<string> NamedTupleClasses(IEnumerable<ZipArchiveEntry> entries, string codeFolder)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.FullName.StartsWith(codeFolder, StringComparison.Ordinal) && e.FullName.EndsWith(".py", StringComparison.Ordinal)))
+        {
+            var module = entry.FullName[codeFolder.Length..^".py".Length].Replace('/', '.');
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(ReadText(entry), @"^class (\w+)\(NamedTuple\):", System.Text.RegularExpressions.RegexOptions.Multiline))
+            {
+                names.Add(module + "." + m.Groups[1].Value);
+            }
+        }
+
+        return names;
     }
 
     private static bool InCode(string fullName)

@@ -20,6 +20,8 @@ namespace BuildConvert.MSBuild
             new TaskOption("Tolerance", "tolerance"),
             new TaskOption("Timeout", "timeout"),
             new TaskOption("Signature", "signature"),
+            new TaskOption("Method", "method"),
+            new TaskOption("InputTypes", "inputTypes"),
         };
     }
 }

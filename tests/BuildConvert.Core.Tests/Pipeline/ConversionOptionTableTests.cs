@@ -72,7 +72,7 @@ public sealed class ConversionOptionTableTests
         Assert.AreEqual("inputShapes", ConversionOptionTable.InputShapes.RequestKey);
         Assert.AreEqual("--input-shapes", ConversionOptionTable.InputShapes.CliName);
         Assert.AreEqual("BuildConvertOptimize", ConversionOptionTable.Optimize.ProjectPropertyName);
-        CollectionAssert.AreEquivalent(new[] { "onnx", "tf-graphdef", "tf-savedmodel" }, catalog.FormatsUsing(ConversionOptionTable.Optimize).ToArray());
+        CollectionAssert.AreEquivalent(new[] { "onnx", "tf-graphdef", "tf-savedmodel", "torchscript" }, catalog.FormatsUsing(ConversionOptionTable.Optimize).ToArray());
         CollectionAssert.Contains(catalog.ForCommand(OptionCommands.Verify).ToArray(), ConversionOptionTable.Rtol);
         CollectionAssert.DoesNotContain(catalog.ForCommand(OptionCommands.Verify).ToArray(), ConversionOptionTable.Opset);
         Assert.IsFalse(catalog.ForwardedByTask.Contains(ConversionOptionTable.Golden), "the task resolves Golden and sends it under the protocol's own key");

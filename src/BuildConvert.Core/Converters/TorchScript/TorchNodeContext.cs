@@ -454,7 +454,7 @@ public sealed class TorchNodeContext
         },
         TorchSlotKind.Tensor => "a tensor",
         TorchSlotKind.Scalar => $"a run-time {slot.ScalarKind.ToString().ToLowerInvariant()}",
-        TorchSlotKind.List => $"a list of {slot.Items!.Count}",
+        TorchSlotKind.List => $"a list of {slot.Items!.Count} ({string.Join(", ", slot.Items!.Select(Describe))})",
         _ => "a run-time int list",
     };
 

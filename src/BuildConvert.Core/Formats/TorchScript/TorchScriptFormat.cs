@@ -47,6 +47,13 @@ public sealed partial class TorchScriptFormat : IModelFormat
         }
 
         var extension = FileExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) ? FormatMatch.Extension : FormatMatch.None;
+        if (new FileInfo(path).Length == 0)
+        {
+            // Empty, or not a regular file (a FIFO or a device reports 0): opening it could block, and the reader
+            // gives the coded error for it.
+            return extension;
+        }
+
         try
         {
             var head = new byte[16];

@@ -89,7 +89,7 @@ internal static class ScalarConverters
                 "Atanh" => System.Math.Atanh(v),
                 _ => throw c.Unsupported($"{onnx} of a number is not supported"),
             };
-            return TorchSlot.OfConstant(kind == TorchTypeKind.Int ? (long)r : r);
+            return TorchSlot.OfConstant(kind == TorchTypeKind.Int ? (object)(long)r : r);
         }
 
         var type = kind == TorchTypeKind.Int ? DataType.Int64 : DataType.Double;
@@ -110,7 +110,7 @@ internal static class ScalarConverters
                 "Trunc" => System.Math.Truncate(v),
                 _ => System.Math.Round(v, MidpointRounding.ToEven),
             };
-            return TorchSlot.OfConstant(kind == TorchTypeKind.Int ? (long)r : r);
+            return TorchSlot.OfConstant(kind == TorchTypeKind.Int ? (object)(long)r : r);
         }
 
         var x = c.TensorOf(0, DataType.Double);
@@ -302,7 +302,7 @@ internal static class ScalarConverters
                 "floordiv" => FloorDiv(x, y),
                 _ => x - (FloorDiv(x, y) * y),
             };
-            return kind == TorchTypeKind.Float ? (double)r : r;
+            return kind == TorchTypeKind.Float ? (object)(double)r : r;
         }
 
         var p = TorchNodeContext.ToDouble(a);
@@ -319,7 +319,7 @@ internal static class ScalarConverters
             "fmodsign" => System.Math.IEEERemainder(p, q),
             _ => throw c.Unsupported($"{op} of numbers is not supported"),
         };
-        return kind == TorchTypeKind.Int ? (long)v : v;
+        return kind == TorchTypeKind.Int ? (object)(long)v : v;
     }
 
     private static long FloorDiv(long x, long y)

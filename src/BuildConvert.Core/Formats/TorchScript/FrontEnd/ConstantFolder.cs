@@ -376,7 +376,7 @@ internal static class ConstantFolder
             "pow" => Math.Pow(p, q),
             _ => throw new InvalidOperationException(op),
         };
-        return returns == AtenTypeKind.Int ? (long)r : r;
+        return returns == AtenTypeKind.Int ? (object)(long)r : r;
     }
 
     private static long FloorDiv(long x, long y)
