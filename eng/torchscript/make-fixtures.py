@@ -21,7 +21,9 @@ data set gives them), outputs, and the archive sizes. Outputs are flattened in o
 dicts by insertion order with the key as the name, None left out. Dynamic dimensions get a second data set at another
 size; a variant whose archive does not reproduce the eager model at that size (a trace that baked a size in) keeps only
 data set 0 and records "dynamicVerified": false.
-Input values: float32 uniform in [-1, 1), int64 indices uniform in [0, vocabulary), from torch.Generator(seed).
+Input values: float32 uniform in [-1, 1), int64 indices uniform in [0, vocabulary), bool:padding key padding masks
+(True from a length uniform in [1, S] on), from torch.Generator(seed). With --only, the manifest keeps the entries of
+the other models as they were.
 """
 import argparse
 import json
@@ -112,6 +114,33 @@ class Attention(nn.Module):
         return out, weights
 
 
+class EncoderWithPadding(nn.Module):
+    """nn.TransformerEncoder (2 layers: batch_first, norm_first, gelu) with a src_key_padding_mask input: in eval mode
+    each layer takes PyTorch 1.13's fused aten::_transformer_encoder_layer_fwd with the mask (mask_type 1).
+    enable_nested_tensor=False keeps the encoder from turning src into a nested tensor (ops with no ONNX form)."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(32, 4, dim_feedforward=64, dropout=0.0, activation="gelu", norm_first=True, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, src, src_key_padding_mask):
+        return self.encoder(src, src_key_padding_mask=src_key_padding_mask)
+
+
+class SelfAttentionWithPadding(nn.Module):
+    """Self-attention (query is key is value, batch_first, 4 heads) with a key_padding_mask input and per-head weights:
+    in eval mode nn.MultiheadAttention takes PyTorch 1.13's fused aten::_native_multi_head_attention."""
+
+    def __init__(self):
+        super().__init__()
+        self.mha = nn.MultiheadAttention(32, 4, batch_first=True)
+
+    def forward(self, x, key_padding_mask):
+        out, weights = self.mha(x, x, x, key_padding_mask=key_padding_mask, need_weights=True, average_attn_weights=False)
+        return out, weights
+
+
 def classification(builder, size=224, bn_gamma=(0.5, 1.5), **kwargs):
     def make():
         return builder(weights=None, **kwargs)
@@ -154,6 +183,13 @@ MODELS = {
     "transformer_encoder_layer_norm_first_gelu": small(
         lambda: nn.TransformerEncoderLayer(32, 4, dim_feedforward=64, dropout=0.0, activation="gelu", norm_first=True),
         [("src", "float32", [5, 2, 32], {0: 7, 1: 3})]),
+    # The fused fast paths with a key padding mask (bool, True past each row's random length of at least 1).
+    "transformer_encoder_key_padding": small(EncoderWithPadding, [
+        ("src", "float32", [2, 5, 32], {0: 3, 1: 7}),
+        ("src_key_padding_mask", "bool:padding", [2, 5], {0: 3, 1: 7})]),
+    "multihead_self_attention_key_padding": small(SelfAttentionWithPadding, [
+        ("x", "float32", [2, 5, 32], {0: 3, 1: 7}),
+        ("key_padding_mask", "bool:padding", [2, 5], {0: 3, 1: 7})]),
     "multihead_attention": small(lambda: Attention(True), [
         ("query", "float32", [2, 5, 32], {0: 3, 1: 4}),
         ("key", "float32", [2, 6, 32], {0: 3, 1: 3}),
@@ -165,6 +201,10 @@ def make_input(dtype, shape, generator):
     if dtype == "float32":
         return torch.rand(shape, generator=generator) * 2 - 1
     kind, _, vocabulary = dtype.partition(":")
+    if dtype == "bool:padding":
+        # [B, S] key padding mask: True (padded) from each row's length on; lengths uniform in [1, S].
+        lengths = torch.randint(1, shape[1] + 1, (shape[0], 1), generator=generator)
+        return torch.arange(shape[1]).unsqueeze(0) >= lengths
     assert kind == "int64"
     return torch.randint(0, int(vocabulary), shape, generator=generator, dtype=torch.int64)
 
@@ -316,8 +356,15 @@ def main():
         "torch": torch.__version__, "torchvision": torchvision.__version__, "onnx": onnx.__version__,
         "seed": SEED, "tolerance": TOL, "models": [],
     }
+    previous = {}
+    manifest_path = os.path.join(out_root, "manifest.json")
+    if only and os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            previous = {m["name"]: m for m in json.load(f)["models"]}
     for name, spec in MODELS.items():
         if spec["large"] != large or (only and name not in only):
+            if name in previous:
+                manifest["models"].append(previous[name])
             continue
         started = time.time()
         entry = build(name, spec, out_root)

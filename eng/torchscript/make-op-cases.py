@@ -148,7 +148,13 @@ def case(family, name, target, args, kwargs=None, rtol=1e-4, atol=1e-5, opsets=N
     results = result if isinstance(result, tuple) else (result,)
     outs = []
     for k, r in enumerate(results):
-        if isinstance(r, torch.Tensor):
+        if r is None:
+            # An undefined tensor (e.g. the weights of _native_multi_head_attention with need_weights=False): the
+            # case must leave it out of "used".
+            if used is None or k in used:
+                raise ValueError(f"{name}: result {k} is undefined; list the used results")
+            outs.append({"t": "none"})
+        elif isinstance(r, torch.Tensor):
             arrays[f"{prefix}__r{k}"] = r.numpy()
             outs.append({"t": "tensor", "key": f"r{k}"})
         elif isinstance(r, list):
@@ -460,27 +466,112 @@ rnn_case("lstm_nobias_3layer", "lstm.input", "lstm", 3, False, False, has_biases
 rnn_case("gru_bidirectional", "gru.input", "gru", 1, True, False)
 
 
-def mha_case(name, mask_kind):
+def padding_mask(b, s, lengths):
+    """[b, s] key padding mask, True past each row's length."""
+    return torch.arange(s).unsqueeze(0) >= torch.tensor(lengths).unsqueeze(1)
+
+
+def attention_mask(kind, b, heads, l, lengths=None):
+    """(mask, mask_type) for the fused attention ops: None, a [B, S] key padding mask (bool, float or uint8;
+    nonzero = masked), mask_type 2 with the same [B, S] mask, or a [B, H, L, S] mask (every query keeps key 0 unless
+    the case wants a fully masked row)."""
+    if kind is None:
+        return None, None
+    lengths = lengths or [max(1, l - 1 - (i % max(1, l - 1))) for i in range(b)]
+    pad = padding_mask(b, l, lengths)
+    if kind == "padding":
+        return pad, 1
+    if kind == "padding_float":
+        # Nonzero floats of either sign (and -inf) mask; 0.0 and -0.0 keep.
+        values = torch.where(pad, torch.tensor([0.5, -float("inf"), -2.0] * l)[:l].expand(b, l), torch.tensor(-0.0))
+        return values.to(f32), 1
+    if kind == "padding_uint8":
+        return pad.to(u8), 1
+    if kind == "padding_type2":
+        return pad, 2
+    if kind == "full_row_masked":
+        pad = pad.clone()
+        pad[0, :] = True
+        return pad, 1
+    if kind in ("dense", "dense_type2"):
+        dense = rand(b, heads, l, l, low=0, high=1) > 0.6
+        dense[..., 0] = False
+        return dense, 1 if kind == "dense" else 2
+    raise ValueError(kind)
+
+
+def mha_case(name, mask_kind=None, embed=8, heads=2, b=2, l=5, need_weights=True, average=True, cross=False, dtype=f32):
+    """_native_multi_head_attention on a random nn.MultiheadAttention's parameters (batch_first [B, L, E])."""
     gen(name)
     torch.manual_seed(zlib.crc32(name.encode()))
-    embed, heads, b, l = 8, 2, 2, 5
-    m = torch.nn.MultiheadAttention(embed, heads, batch_first=True)
-    q = rand(b, l, embed)
-    mask = None
-    mask_type = None
-    if mask_kind == "padding":
-        mask = torch.tensor([[False] * 4 + [True], [False] * 5])
-        mask_type = 1
-    elif mask_kind == "causal":
-        mask = torch.triu(torch.ones(l, l, dtype=torch.bool), 1)
-        mask_type = 0
-    args = [In(q), In(q), In(q), embed, heads, W(m.in_proj_weight.detach().clone()), W(m.in_proj_bias.detach().clone()),
-            W(m.out_proj.weight.detach().clone()), W(m.out_proj.bias.detach().clone()), In(mask) if mask is not None else None, True, True, mask_type]
-    case(N, name, "_native_multi_head_attention.default", args, rtol=1e-4, atol=1e-5)
+    m = torch.nn.MultiheadAttention(embed, heads, batch_first=True).to(dtype)
+    with torch.no_grad():
+        m.in_proj_bias.uniform_(-0.5, 0.5, generator=_gen)
+        m.out_proj.bias.uniform_(-0.5, 0.5, generator=_gen)
+    q = rand(b, l, embed, dtype=dtype)
+    kv = rand(b, l, embed, dtype=dtype) if cross else None
+    mask, mask_type = attention_mask(mask_kind, b, heads, l)
+    query = In(q)
+    key = In(kv) if cross else query
+    args = [query, key, key, embed, heads, W(m.in_proj_weight.detach().clone()), W(m.in_proj_bias.detach().clone()),
+            W(m.out_proj.weight.detach().clone()), W(m.out_proj.bias.detach().clone()), In(mask) if mask is not None else None,
+            need_weights, average, mask_type]
+    case(N, name, "_native_multi_head_attention.default", args, rtol=1e-4, atol=1e-5, used=None if need_weights else [0])
 
 
-mha_case("native_mha_nomask", None)
+mha_case("native_mha_nomask")
 mha_case("native_mha_key_padding", "padding")
+mha_case("native_mha_key_padding_float", "padding_float")
+mha_case("native_mha_key_padding_uint8", "padding_uint8")
+mha_case("native_mha_key_padding_mask_type2", "padding_type2")
+mha_case("native_mha_dense_mask", "dense", need_weights=True, average=False)
+mha_case("native_mha_dense_mask_type2", "dense_type2")
+mha_case("native_mha_fully_masked_row_nan", "full_row_masked")
+mha_case("native_mha_no_weights", "padding", need_weights=False)
+mha_case("native_mha_per_head_weights", "padding", average=False)
+mha_case("native_mha_cross_same_shape", "padding", cross=True)
+mha_case("native_mha_1head", "padding", embed=6, heads=1, l=4)
+mha_case("native_mha_4heads", "padding", embed=16, heads=4, b=3, l=6)
+mha_case("native_mha_8heads_dim2", None, embed=16, heads=8, b=1, l=3, average=False)
+mha_case("native_mha_3heads_odd", "padding", embed=12, heads=3, b=2, l=4)
+mha_case("native_mha_f64", "padding", dtype=f64)
+
+
+def encoder_case(name, norm_first, gelu, mask_kind=None, embed=8, heads=2, ffn=12, b=2, l=5, eps=1e-5, opsets=None):
+    """_transformer_encoder_layer_fwd on a random nn.TransformerEncoderLayer's parameters (the op is batch-first:
+    [B, L, E]); layer-norm affines randomised so that they are not the identity."""
+    gen(name)
+    torch.manual_seed(zlib.crc32(name.encode()))
+    layer = torch.nn.TransformerEncoderLayer(embed, heads, ffn, dropout=0.0, activation="gelu" if gelu else "relu",
+                                             norm_first=norm_first, batch_first=True, layer_norm_eps=eps)
+    with torch.no_grad():
+        for p in [layer.self_attn.in_proj_bias, layer.self_attn.out_proj.bias, layer.linear1.bias, layer.linear2.bias,
+                  layer.norm1.bias, layer.norm2.bias]:
+            p.uniform_(-0.5, 0.5, generator=_gen)
+        for p in [layer.norm1.weight, layer.norm2.weight]:
+            p.uniform_(0.5, 1.5, generator=_gen)
+    a = layer.self_attn
+    mask, mask_type = attention_mask(mask_kind, b, heads, l)
+    P = lambda t: W(t.detach().clone())  # noqa: E731
+    args = [In(rand(b, l, embed)), embed, heads, P(a.in_proj_weight), P(a.in_proj_bias), P(a.out_proj.weight), P(a.out_proj.bias),
+            gelu, norm_first, eps, P(layer.norm1.weight), P(layer.norm1.bias), P(layer.norm2.weight), P(layer.norm2.bias),
+            P(layer.linear1.weight), P(layer.linear1.bias), P(layer.linear2.weight), P(layer.linear2.bias),
+            In(mask) if mask is not None else None, mask_type]
+    case(N, name, "_transformer_encoder_layer_fwd.default", args, rtol=1e-4, atol=1e-5, opsets=opsets)
+
+
+for nf in (False, True):
+    for gelu in (False, True):
+        tag = f"{'norm_first' if nf else 'post_norm'}_{'gelu' if gelu else 'relu'}"
+        encoder_case(f"encoder_layer_{tag}", nf, gelu, opsets=[13, 17, 21])
+        encoder_case(f"encoder_layer_{tag}_key_padding", nf, gelu, "padding")
+encoder_case("encoder_layer_key_padding_float", False, False, "padding_float")
+encoder_case("encoder_layer_key_padding_mask_type2", True, True, "padding_type2")
+encoder_case("encoder_layer_dense_mask", True, False, "dense", opsets=[13, 17])
+encoder_case("encoder_layer_1head", False, True, "padding", embed=6, heads=1, ffn=10)
+encoder_case("encoder_layer_4heads", True, True, "padding", embed=16, heads=4, ffn=24, b=3, l=6)
+encoder_case("encoder_layer_8heads_eps", False, False, None, embed=32, heads=8, ffn=16, b=2, l=3, eps=1e-3)
+encoder_case("encoder_layer_batch1_len1", True, True, None, b=1, l=1)
 
 # ---------------------------------------------------------------- shapes
 S = "shapes"

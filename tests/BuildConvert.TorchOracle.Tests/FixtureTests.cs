@@ -39,7 +39,7 @@ public sealed class FixtureTests
     {
         var small = Manifest(OracleProcess.SmallFixtures)!;
         var names = (small["models"] as JsonArray)!.Select(m => m!["name"]!.GetValue<string>()).ToHashSet();
-        foreach (var expected in new[] { "lstm_batch_first", "lstm_seq_first", "gru_batch_first", "gru_seq_first", "rnn_tanh_batch_first", "rnn_relu_seq_first", "embedding", "layer_norm", "transformer_encoder_layer", "multihead_attention" })
+        foreach (var expected in new[] { "lstm_batch_first", "lstm_seq_first", "gru_batch_first", "gru_seq_first", "rnn_tanh_batch_first", "rnn_relu_seq_first", "embedding", "layer_norm", "transformer_encoder_layer", "transformer_encoder_layer_norm_first_gelu", "transformer_encoder_key_padding", "multihead_self_attention_key_padding", "multihead_attention" })
         {
             Assert.IsTrue(names.Contains(expected), expected);
         }

@@ -25,5 +25,5 @@ public static partial class DiagnosticCodes
 
     public static readonly DiagnosticDescriptor TorchScriptFeatureUnsupported = Error(
         "BCONV2205", "A TorchScript operator is used with an argument value the converter does not support",
-        "The operator has a converter, but not for this combination of arguments; the message names the node, the operator, the argument and what the converter supports instead (for example avg_pool2d's divisor_override together with ceil_mode, the indices output of adaptive_max_pool2d, a squeeze of a dimension whose size is only known at run time, or the fused attention fast path aten::_native_multi_head_attention when it is asked for attention weights). docs/supported-ops.md lists the notes of every converter.");
+        "The operator has a converter, but not for this combination of arguments; the message names the node, the operator, the argument and what the converter supports instead (for example avg_pool2d's divisor_override together with ceil_mode, the indices output of adaptive_max_pool2d, a squeeze of a dimension whose size is only known at run time, or mask_type 0 (an [L, S] src_mask) of the fused fast paths aten::_native_multi_head_attention and aten::_transformer_encoder_layer_fwd, which PyTorch 1.13 runs only on CUDA). docs/supported-ops.md lists the notes of every converter.");
 }

@@ -45,7 +45,7 @@ internal static class AtenCases
         var results = c.GetProperty("results").EnumerateArray().ToArray();
         var types = results.Select(r => r.GetProperty("t").GetString() switch
         {
-            "tensor" => TorchType.Tensor,
+            "tensor" or "none" => TorchType.Tensor,
             "list" => TorchType.ListOf(TorchType.Tensor),
             "int" => TorchType.Int,
             "float" => TorchType.Float,

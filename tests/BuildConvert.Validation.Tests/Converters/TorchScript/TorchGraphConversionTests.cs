@@ -234,4 +234,57 @@ public sealed class TorchGraphConversionTests
         var e = Assert.Throws<BuildConvertException>(() => TorchModelConverter.Convert(g.Build(r), null, null));
         Assert.AreEqual("BCONV2205", e.Diagnostics[0].Code);
     }
+    /// <summary>_native_multi_head_attention (embed 4, 2 heads) on x [2, 3, 4] with <paramref name="mask"/> and <paramref name="maskType"/>.</summary>
+    private static TorchGraph FusedAttention(Func<TorchTestGraph, TorchValue> mask, long? maskType = null, bool encoderLayer = false)
+    {
+        var g = new TorchTestGraph();
+        var x = g.Input("x", DataType.Float, 2, 3, 4);
+        TorchValue W(params long[] shape) => g.Tensor(TensorData.FromFloats(new float[shape.Aggregate(1L, (a, d) => a * d)], shape));
+        var m = mask(g);
+        var t = maskType is { } type ? g.Const(type) : g.None();
+        if (encoderLayer)
+        {
+            var y = g.Op("aten::_transformer_encoder_layer_fwd", x, g.Const(4L), g.Const(2L), W(12, 4), W(12), W(4, 4), W(4), g.Const(false), g.Const(true),
+                g.Const(1e-5), W(4), W(4), W(4), W(4), W(8, 4), W(8), W(4, 8), W(4), m, t);
+            return g.Build(y);
+        }
+
+        var r = g.Node("aten::_native_multi_head_attention", new[] { TorchType.Tensor, TorchType.Tensor },
+            new[] { x, x, x, g.Const(4L), g.Const(2L), W(12, 4), W(12), W(4, 4), W(4), m, g.Const(true), g.Const(true), t });
+        return g.Build(r);
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void FusedAttentionSrcMaskIsRefused(bool encoderLayer)
+    {
+        // mask_type 0 (an [L, S] src_mask): PyTorch 1.13's CPU kernel rejects it, so there is no reference to convert it to.
+        var graph = FusedAttention(g => g.Input("mask", DataType.Bool, 3, 3), 0L, encoderLayer);
+        var e = Assert.Throws<BuildConvertException>(() => TorchModelConverter.Convert(graph, null, null));
+        Assert.AreEqual("BCONV2205", e.Diagnostics[0].Code);
+        StringAssert.Contains(e.Diagnostics[0].Message, "mask_type 0");
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void FusedAttentionMaskWithoutMaskTypeIsInvalid(bool encoderLayer)
+    {
+        var graph = FusedAttention(g => g.Input("mask", DataType.Bool, 2, 3), null, encoderLayer);
+        var e = Assert.Throws<BuildConvertException>(() => TorchModelConverter.Convert(graph, null, null));
+        Assert.AreEqual("BCONV2200", e.Diagnostics[0].Code);
+        StringAssert.Contains(e.Diagnostics[0].Message, "Mask Type should be defined");
+    }
+
+    [TestMethod]
+    [DataRow(3L, 3L)]
+    [DataRow(2L, 4L)]
+    public void FusedAttentionMaskOfAnotherShapeIsInvalid(long rows, long columns)
+    {
+        // A [L, S] mask where L != B, or a [B, S'] mask with S' != S: PyTorch raises; so does the converter.
+        var graph = FusedAttention(g => g.Input("mask", DataType.Bool, rows, columns), 1L);
+        var e = Assert.Throws<BuildConvertException>(() => TorchModelConverter.Convert(graph, null, null));
+        Assert.AreEqual("BCONV2200", e.Diagnostics[0].Code);
+    }
 }

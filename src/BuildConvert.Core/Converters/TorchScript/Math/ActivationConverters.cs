@@ -85,31 +85,34 @@ internal static class ActivationConverters
             throw c.Error($"approximate '{approximate}' is not one of 'none' and 'tanh'");
         }
 
-        FloatOnly(c, x =>
+        FloatOnly(c, x => GeluOf(c, x, approximate));
+    }
+
+    /// <summary>gelu(<paramref name="x"/>) with approximate 'none' (erf) or 'tanh': ONNX Gelu from opset 20, spelled out below it.</summary>
+    internal static Value GeluOf(TorchNodeContext c, Value x, string approximate)
+    {
+        var b = c.Builder;
+        if (c.Opset >= 20)
         {
-            var b = c.Builder;
-            if (c.Opset >= 20)
-            {
-                return b.Op("Gelu", new[] { x }, NodeAttribute.Of("approximate", approximate));
-            }
+            return b.Op("Gelu", new[] { x }, NodeAttribute.Of("approximate", approximate));
+        }
 
-            var type = c.ElementType(x);
-            var half = b.Scalar(type, 0.5);
-            var one = b.Scalar(type, 1);
-            Value inner;
-            if (approximate == "none")
-            {
-                inner = b.Op("Erf", b.Op("Mul", x, b.Scalar(type, 1 / System.Math.Sqrt(2))));
-            }
-            else
-            {
-                var cube = b.Op("Mul", b.Op("Mul", x, x), x);
-                var poly = b.Op("Add", x, b.Op("Mul", cube, b.Scalar(type, 0.044715)));
-                inner = b.Op("Tanh", b.Op("Mul", poly, b.Scalar(type, System.Math.Sqrt(2 / System.Math.PI))));
-            }
+        var type = c.ElementType(x);
+        var half = b.Scalar(type, 0.5);
+        var one = b.Scalar(type, 1);
+        Value inner;
+        if (approximate == "none")
+        {
+            inner = b.Op("Erf", b.Op("Mul", x, b.Scalar(type, 1 / System.Math.Sqrt(2))));
+        }
+        else
+        {
+            var cube = b.Op("Mul", b.Op("Mul", x, x), x);
+            var poly = b.Op("Add", x, b.Op("Mul", cube, b.Scalar(type, 0.044715)));
+            inner = b.Op("Tanh", b.Op("Mul", poly, b.Scalar(type, System.Math.Sqrt(2 / System.Math.PI))));
+        }
 
-            return b.Op("Mul", b.Op("Mul", x, half), b.Op("Add", inner, one));
-        });
+        return b.Op("Mul", b.Op("Mul", x, half), b.Op("Add", inner, one));
     }
 
     private static void Elu(TorchNodeContext c)

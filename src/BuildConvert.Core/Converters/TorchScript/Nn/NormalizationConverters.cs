@@ -134,18 +134,27 @@ internal static class NormalizationConverters
         }
 
         var eps = c.Double(4, "eps");
-        var b = c.Builder;
         var weight = c.Has(2) ? c.CastTo(c.Tensor(2), type) : null;
         var bias = c.Has(3) ? c.CastTo(c.Tensor(3), type) : null;
+        c.SetOutput(0, LayerNormLast(c, x, shape, weight, bias, eps, type));
+    }
+
+    /// <summary>
+    /// Layer norm of <paramref name="x"/> over its last <paramref name="normalizedShape"/>.Count dimensions (biased
+    /// variance), then the element-wise affine: LayerNormalization from opset 17, spelled out below it.
+    /// </summary>
+    internal static Value LayerNormLast(TorchNodeContext c, Value x, IReadOnlyList<long> normalizedShape, Value? weight, Value? bias, double eps, DataType type)
+    {
+        var b = c.Builder;
+        var rank = c.Rank(x, "layer_norm");
         if (c.Opset >= 17)
         {
-            var scale = weight ?? b.Const(TensorData.Filled(type, shape.ToArray(), 1), "ones");
+            var scale = weight ?? b.Const(TensorData.Filled(type, normalizedShape.ToArray(), 1), "ones");
             var inputs = bias is null ? new[] { x, scale } : new[] { x, scale, bias };
-            c.SetOutput(0, b.Op("LayerNormalization", inputs, NodeAttribute.Of("axis", (long)-shape.Count), NodeAttribute.Of("epsilon", (float)eps)));
-            return;
+            return b.Op("LayerNormalization", inputs, NodeAttribute.Of("axis", (long)-normalizedShape.Count), NodeAttribute.Of("epsilon", (float)eps));
         }
 
-        var axes = Enumerable.Range(rank - shape.Count, shape.Count).Select(i => (long)i).ToArray();
+        var axes = Enumerable.Range(rank - normalizedShape.Count, normalizedShape.Count).Select(i => (long)i).ToArray();
         var mean = b.Reduce("ReduceMean", x, axes, true);
         var diff = b.Op("Sub", x, mean);
         var variance = b.Reduce("ReduceMean", b.Op("Mul", diff, diff), axes, true);
@@ -160,8 +169,12 @@ internal static class NormalizationConverters
             y = b.Op("Add", y, bias);
         }
 
-        c.SetOutput(0, y);
+        return y;
     }
+
+    /// <summary>Layer norm over the last dimension, whose size is <paramref name="size"/> when the weight's shape is not known.</summary>
+    internal static Value LayerNormLast(TorchNodeContext c, Value x, long size, Value weight, Value bias, double eps, DataType type) =>
+        LayerNormLast(c, x, new[] { TorchNodeContext.StaticDim(weight, 0) ?? size }, weight, bias, eps, type);
 
     private static void GroupNorm(TorchNodeContext c)
     {

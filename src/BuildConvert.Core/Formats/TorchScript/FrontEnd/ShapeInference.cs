@@ -10,7 +10,8 @@ namespace BuildConvert.Core.Formats.TorchScript.FrontEnd;
 /// (<c>x.dim() == 4</c>) and static sizes (<c>x.size(1)</c>) fold: elementwise (unary, broadcasting binary,
 /// in-place), normalizations, activations, convolutions (incl. _convolution, transposed), pooling (max/avg,
 /// adaptive), linear/addmm/matmul/mm/bmm, flatten, view/reshape (with -1), (un)squeeze, transpose/permute/t,
-/// select/slice, cat/stack, reductions over dims, embedding, size-given factories. Anything else gets no shape
+/// select/slice, cat/stack, reductions over dims, embedding, size-given factories, the fused encoder layer and
+/// attention (result 0). Anything else gets no shape
 /// (rank unknown), which keeps later queries as nodes. A named dynamic dimension passes through where the operator
 /// keeps it (the batch through a convolution); a computed one becomes unknown.
 /// </summary>
@@ -27,6 +28,9 @@ internal static class ShapeInference
         "hardshrink", "logsigmoid", "prelu", "native_dropout", "channel_shuffle", "pixel_shuffle_unused", "fill_",
         "zero_", "copy_", "type_as", "zeros_like", "ones_like", "rand_like", "randn_like", "full_like", "empty_like",
         "celu", "glu_unused", "threshold", "threshold_", "log1p", "expm1", "trunc", "frac", "nan_to_num", "logit",
+
+        // The fused fast paths: the encoder layer's result and the attention's output (result 0) are src's / query's shape.
+        "_transformer_encoder_layer_fwd", "_native_multi_head_attention",
     };
 
     private static readonly HashSet<string> Broadcast = new(StringComparer.Ordinal)
