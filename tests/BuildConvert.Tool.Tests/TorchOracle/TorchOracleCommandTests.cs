@@ -124,6 +124,21 @@ public sealed class TorchOracleCommandTests
     }
 
     [TestMethod]
+    [DataRow("lstm_batch_first", "scripted", "x:N,S,8")]
+    [DataRow("transformer_encoder_layer", "traced", "src:N,S,32")]
+    public void ConvertVerifySourceComparesOurConversionWithLibTorch(string model, string variant, string shapes)
+    {
+        // The engine's own TorchScript conversion, checked against LibTorch running the same archive on seeded inputs.
+        using var temp = new TempFolder();
+        var output = Path.Combine(temp.Path, "out.onnx");
+        var result = Cli.Run(WithOracle(ToolServices.CreateDefault()), "convert", Path.Combine(Fixtures, model, variant + ".pt"), "-o", output,
+            "--verify-source", "--input-shapes", shapes, "--json");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.IsTrue(File.Exists(output));
+        Assert.AreEqual(2, result.Json().GetProperty("models")[0].GetProperty("validation").GetProperty("dataSets").GetArrayLength(), result.Stdout);
+    }
+
+    [TestMethod]
     public void ConvertVerifySourceLeavesNothingWhenTheConversionDiffers()
     {
         using var temp = new TempFolder();
