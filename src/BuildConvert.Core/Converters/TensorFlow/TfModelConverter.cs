@@ -1,3 +1,4 @@
+using BuildConvert.Core.Evaluation;
 using System.Globalization;
 using BuildConvert.Core.Diagnostics;
 using BuildConvert.Core.Formats.TensorFlow.Proto;
@@ -92,7 +93,7 @@ public static class TfModelConverter
         private readonly Dictionary<string, NodeDef> byName = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Value> tensors = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> outputsUsed = new(StringComparer.Ordinal);
-        private readonly Dictionary<Value, TensorData?> evaluated = new(ReferenceEqualityComparer.Instance);
+        private readonly ValueEvaluator evaluated = new();
         private readonly Model model;
         private readonly IncrementalShapeInference inference;
         private readonly TfFunctionConverter functions;

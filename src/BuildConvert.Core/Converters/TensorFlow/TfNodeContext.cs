@@ -26,14 +26,13 @@ public delegate void TfOpHandler(TfNodeContext context);
 /// </summary>
 public sealed class TfNodeContext
 {
-    private const int MaxEvaluationDepth = 64;
     private readonly IReadOnlyList<Value> inputs;
     private readonly Value?[] outputs;
-    private readonly Dictionary<Value, TensorData?> evaluated;
+    private readonly ValueEvaluator evaluator;
     private readonly TfFunctionConverter? functions;
 
     internal TfNodeContext(NodeDef node, IReadOnlyList<Value> inputs, int outputCount, OpBuilder builder, TfGraph graph,
-        Dictionary<Value, TensorData?> evaluated, TfFunctionConverter? functions = null)
+        ValueEvaluator evaluator, TfFunctionConverter? functions = null)
     {
         this.functions = functions;
         Node = node;
@@ -41,7 +40,7 @@ public sealed class TfNodeContext
         outputs = new Value?[outputCount];
         Builder = builder;
         Source = graph;
-        this.evaluated = evaluated;
+        this.evaluator = evaluator;
     }
 
     /// <summary>The TensorFlow node being converted.</summary>
@@ -112,7 +111,7 @@ public sealed class TfNodeContext
     /// The value of input <paramref name="index"/> when it is known before the graph runs: an initializer, or computed
     /// only from constants and static shapes (evaluated here with the core's reference evaluator); otherwise null.
     /// </summary>
-    public TensorData? ConstantInput(int index) => index < inputs.Count ? Evaluate(inputs[index], 0) : null;
+    public TensorData? ConstantInput(int index) => index < inputs.Count ? evaluator.Evaluate(inputs[index]) : null;
 
     /// <summary>The integers of constant input <paramref name="index"/> (<paramref name="what"/> names it in the error).</summary>
     /// <exception cref="BuildConvertException">BCONV2110 when the input is computed at run time (<paramref name="why"/>, when
@@ -145,7 +144,7 @@ public sealed class TfNodeContext
     public Value? Converted(string tensor) => Lookup?.Invoke(tensor).Value;
 
     /// <summary>The value of <paramref name="value"/> when it is known before the graph runs (see <see cref="ConstantInput"/>).</summary>
-    public TensorData? ConstantOf(Value value) => Evaluate(value, 0);
+    public TensorData? ConstantOf(Value value) => evaluator.Evaluate(value);
 
     /// <summary>Whether the node has attribute <paramref name="name"/>.</summary>
     public bool HasAttribute(string name) => Node.Attr.ContainsKey(name);
@@ -371,52 +370,4 @@ public sealed class TfNodeContext
         _ => Kind(a.ValueCase),
     };
 
-    /// <summary>The value of <paramref name="value"/> when known before the graph runs (memoized per conversion).</summary>
-    private TensorData? Evaluate(Value value, int depth)
-    {
-        if (value.ConstantValue is { } c)
-        {
-            return c;
-        }
-
-        if (evaluated.TryGetValue(value, out var known))
-        {
-            return known;
-        }
-
-        TensorData? result = null;
-        if (depth < MaxEvaluationDepth && value.Producer is { } producer && !value.IsGraphInput)
-        {
-            if (producer.OpType is "Shape" && producer.Input(0)?.Type?.Shape is { } shape && shape.All(d => d.IsFixed) &&
-                producer.GetInt("start", 0) == 0 && !producer.HasAttribute("end"))
-            {
-                result = TensorData.FromInt64s(shape.Select(d => d.Value!.Value).ToArray());
-            }
-            else if (producer.OpType is "Size" && producer.Input(0)?.Type?.Shape is { } sizeShape && sizeShape.All(d => d.IsFixed))
-            {
-                result = TensorData.Filled(DataType.Int64, Array.Empty<long>(), sizeShape.Aggregate(1L, (a, d) => a * d.Value!.Value));
-            }
-            else if (ReferenceEvaluator.Supports(producer))
-            {
-                var args = new TensorData?[producer.Inputs.Count];
-                var all = true;
-                for (var i = 0; i < args.Length && all; i++)
-                {
-                    if (producer.Inputs[i] is { } input)
-                    {
-                        args[i] = Evaluate(input, depth + 1);
-                        all = args[i] is not null;
-                    }
-                }
-
-                if (all && ReferenceEvaluator.TryEvaluate(producer, args, out var results))
-                {
-                    result = results[value.ProducerIndex];
-                }
-            }
-        }
-
-        evaluated[value] = result;
-        return result;
-    }
 }

@@ -91,7 +91,6 @@ public static class TorchModelConverter
     /// <summary>The state of one conversion.</summary>
     internal sealed class Conversion
     {
-        private const int MaxEvaluationDepth = 64;
         private readonly TorchGraph source;
         private readonly int opset;
         private readonly string? file;
@@ -100,7 +99,7 @@ public static class TorchModelConverter
         private readonly Dictionary<TorchTensorConstant, Value> weights = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<TorchTensorConstant, string> weightNames = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<TorchValue> used = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<Value, TensorData?> evaluated = new(ReferenceEqualityComparer.Instance);
+        private readonly ValueEvaluator evaluator = new();
         private readonly Model model;
         private readonly IncrementalShapeInference inference;
         private int nodeCount;
@@ -309,7 +308,7 @@ public static class TorchModelConverter
                 case TorchSlotKind.Constant:
                     return slot.Constant;
                 case TorchSlotKind.Scalar:
-                    if (Evaluate(slot.Value!, 0) is { ElementCount: 1 } s)
+                    if (evaluator.Evaluate(slot.Value!) is { ElementCount: 1 } s)
                     {
                         return slot.ScalarKind switch
                         {
@@ -321,7 +320,7 @@ public static class TorchModelConverter
 
                     return null;
                 case TorchSlotKind.IntVector:
-                    return Evaluate(slot.Value!, 0) is { FitsInt64: true } v ? v.ToInt64s().Cast<object>().ToArray() : null;
+                    return evaluator.Evaluate(slot.Value!) is { FitsInt64: true } v ? v.ToInt64s().Cast<object>().ToArray() : null;
                 default:
                     return null;
             }
@@ -517,54 +516,6 @@ public static class TorchModelConverter
             return $"{baseName}_dim{dim.ToString(CultureInfo.InvariantCulture)}";
         }
 
-        /// <summary>The value of <paramref name="value"/> when it is known before the graph runs (memoized per conversion).</summary>
-        private TensorData? Evaluate(Value value, int depth)
-        {
-            if (value.ConstantValue is { } c)
-            {
-                return c;
-            }
-
-            if (evaluated.TryGetValue(value, out var known))
-            {
-                return known;
-            }
-
-            TensorData? result = null;
-            if (depth < MaxEvaluationDepth && value.Producer is { } producer && !value.IsGraphInput)
-            {
-                if (producer.OpType is "Shape" && producer.Input(0)?.Type?.Shape is { } shape && shape.All(d => d.IsFixed) &&
-                    producer.GetInt("start", 0) == 0 && !producer.HasAttribute("end"))
-                {
-                    result = TensorData.FromInt64s(shape.Select(d => d.Value!.Value).ToArray());
-                }
-                else if (producer.OpType is "Size" && producer.Input(0)?.Type?.Shape is { } sizeShape && sizeShape.All(d => d.IsFixed))
-                {
-                    result = TensorData.Filled(DataType.Int64, Array.Empty<long>(), sizeShape.Aggregate(1L, (a, d) => a * d.Value!.Value));
-                }
-                else if (!producer.Subgraphs.Any() && ReferenceEvaluator.Supports(producer))
-                {
-                    var args = new TensorData?[producer.Inputs.Count];
-                    var all = true;
-                    for (var i = 0; i < args.Length && all; i++)
-                    {
-                        if (producer.Inputs[i] is { } input)
-                        {
-                            args[i] = Evaluate(input, depth + 1);
-                            all = args[i] is not null;
-                        }
-                    }
-
-                    if (all && ReferenceEvaluator.TryEvaluate(producer, args, out var results))
-                    {
-                        result = results[value.ProducerIndex];
-                    }
-                }
-            }
-
-            evaluated[value] = result;
-            return result;
-        }
     }
 }
 
