@@ -124,7 +124,7 @@ internal static class Program
         foreach (var entry in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var colon = entry.LastIndexOf(':');
-            var type = colon > 0 ? TorchScriptRunner.ParseElementType(entry[(colon + 1)..]) : null;
+            var type = colon > 0 ? BuildConvert.Core.Formats.TorchScript.TorchScriptConversion.ParseElementType(entry[(colon + 1)..]) : null;
             if (type is null || !types.TryAdd(entry[..colon].Trim(), type.Value))
             {
                 throw BuildConvertException.Create(DiagnosticCodes.TorchInputMismatch,

@@ -234,22 +234,6 @@ public sealed class TorchScriptRunner : IDisposable
         return lines.Length == 0 ? message : string.Join(" ", lines.Take(3));
     }
 
-    /// <summary>The element type a <c>--input-types</c> entry names (ONNX or PyTorch spelling).</summary>
-    internal static DataType? ParseElementType(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "float" or "float32" => DataType.Float,
-        "double" or "float64" => DataType.Double,
-        "float16" or "half" => DataType.Float16,
-        "bfloat16" => DataType.Bfloat16,
-        "int64" or "long" => DataType.Int64,
-        "int32" or "int" => DataType.Int32,
-        "int16" or "short" => DataType.Int16,
-        "int8" => DataType.Int8,
-        "uint8" => DataType.Uint8,
-        "bool" => DataType.Bool,
-        _ => null,
-    };
-
     internal static string Describe(TensorValue value) =>
         $"{ElementTypes.Name(value.ElementType)}[{string.Join(",", value.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))}]";
 }
